@@ -1,0 +1,5 @@
+"""`python -m makebuy`."""
+
+from makebuy.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""Which sources an assessment rests on, so every report can list them with their dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from makebuy.models.catalog import Catalog
+from makebuy.models.result import OptionResult, SourceRef
+
+
+def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceRef]:
+    """Sources of every catalog entry the options draw on, with the newest as-of used."""
+    newest: dict[str, dt.date] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            src, as_of = node.get("source"), node.get("as_of")
+            if isinstance(src, str) and src in catalog.sources and as_of is not None:
+                day = dt.date.fromisoformat(str(as_of))
+                newest[src] = max(newest.get(src, day), day)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for r in results:
+        model = catalog.models[r.model]
+        walk(model.model_dump(mode="json"))
+        for lic_id in (r.licence, r.terms):
+            if lic_id and lic_id in catalog.licences:
+                walk(catalog.licences[lic_id].model_dump(mode="json"))
+        if r.offering:
+            walk(catalog.offerings[r.offering].model_dump(mode="json"))
+        for (model_id, _), ev in catalog.evidence.items():
+            if model_id == r.model:
+                walk(ev.model_dump(mode="json"))
+        if r.cost is not None and r.cost.gpu:
+            walk(catalog.gpus[r.cost.gpu].model_dump(mode="json"))
+    return [
+        SourceRef(
+            id=sid,
+            title=catalog.sources[sid].title,
+            url=catalog.sources[sid].url,
+            as_of=newest[sid],
+        )
+        for sid in sorted(newest)
+    ]

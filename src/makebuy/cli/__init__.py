@@ -1,0 +1,45 @@
+"""The command line: one module per command group, each thin.
+
+Heavy modules (pandas, numpy, pydantic models) are imported inside commands, so
+`makebuy --help` starts quickly.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from makebuy import __version__
+from makebuy.cli import assess, schema
+
+app = typer.Typer(
+    name="makebuy",
+    help="Make-or-buy decisions for AI use cases: self-host an open-weight model, rent one"
+    " hosted, or buy a proprietary API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"makebuy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """makebuy."""
+
+
+assess.register(app)
+schema.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

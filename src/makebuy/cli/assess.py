@@ -1,0 +1,70 @@
+"""`makebuy assess`: one questionnaire in, one recommendation report out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.errors import ExitCode
+
+
+class Format(StrEnum):
+    """Report formats; each maps to one renderer in makebuy.render.RENDERERS."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+class ScoreMethod(StrEnum):
+    weighted_sum = "weighted-sum"
+    topsis = "topsis"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess)
+
+
+def assess(
+    usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
+    catalog: list[Path] = typer.Option(
+        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
+    ),
+    no_builtin: bool = typer.Option(
+        False, "--no-builtin-catalog", help="Use only the --catalog files."
+    ),
+    output_format: Format = typer.Option(Format.table, "--format", "-f", help="Report format."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    method: ScoreMethod = typer.Option(
+        ScoreMethod.weighted_sum, "--method", help="Scoring method."
+    ),
+    as_of: dt.datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
+    with reported_errors(debug):
+        from makebuy import pipeline
+        from makebuy.render import get_renderer
+
+        result = pipeline.assess(
+            usecase,
+            catalog,
+            method=method.value,
+            evaluated_on=as_of.date() if as_of else None,
+            builtin_catalog=not no_builtin,
+        )
+        color = output is None and sys.stdout.isatty() and output_format is Format.table
+        text = get_renderer(output_format.value)(result, width=terminal_width(), color=color)
+        emit(text, output)
+        if result.recommendation.option is None:
+            raise typer.Exit(int(ExitCode.DECISION_FAILED))

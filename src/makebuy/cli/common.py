@@ -1,0 +1,78 @@
+"""What every command shares: error handling, exit codes, atomic output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from makebuy.errors import ExitCode, InputErrors, MakebuyError
+
+
+@contextmanager
+def reported_errors(debug: bool) -> Iterator[None]:
+    """Turn makebuy's typed errors into a message on stderr and an exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except InputErrors as exc:
+        for err in exc.errors:
+            typer.echo(f"error: {err.render()}", err=True)
+        if debug:
+            traceback.print_exc()
+        raise typer.Exit(int(exc.exit_code)) from None
+    except MakebuyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        if debug:
+            traceback.print_exc()
+        raise typer.Exit(int(exc.exit_code)) from None
+    except Exception as exc:  # a bug: say so without a traceback unless asked
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+        )
+        if debug:
+            traceback.print_exc()
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so readers see the old file or the new one, never half."""
+    path = path.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(text: str, output: Path | None) -> None:
+    """The report goes to `output` (atomically) or stdout; nothing else goes to stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            write_atomically(output, text)
+        except OSError as exc:
+            from makebuy.errors import InputError
+
+            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+
+
+def terminal_width() -> int:
+    """Width for rich output: the terminal's, or a fixed 100 when piped (stable output)."""
+    if sys.stdout.isatty():
+        return os.get_terminal_size().columns
+    return int(os.environ.get("MAKEBUY_WIDTH", "100"))

@@ -1,0 +1,601 @@
+"""Gate stage: rule out what a licence or a requirement forbids, and say why.
+
+Each rule is a vectorised test over the whole options table (one row per option) plus a
+sentence for the rows it hits. Licence rules quote the clause. Duties that do not exclude
+(attribution, naming, passing use restrictions on) become obligations on the option.
+
+Which terms bind which option: a make option is bound by the model's licence; a buy
+option by the provider's API terms; a rent option by both (the licence governs your use
+of the model even when someone else hosts it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from makebuy.models.catalog import Catalog, Licence, Term
+from makebuy.models.result import Exclusion, GateResult, Obligation, Option
+from makebuy.models.usecase import UseCase
+
+GATE_CODES: tuple[str, ...] = (
+    "candidates",
+    "licence.commercial",
+    "licence.mau_cap",
+    "licence.output_training",
+    "licence.redistribution",
+    "licence.hosting",
+    "licence.acceptable_use",
+    "licence.region",
+    "data.environment",
+    "data.region",
+    "data.retention",
+    "data.training",
+    "context",
+    "language",
+    "modality",
+    "quality",
+    "lifecycle",
+    "sla",
+)
+"""Every exclusion code the gate emits, in the order rules run."""
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (clamped to the month's last day)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def quality_threshold(usecase: UseCase, catalog: Catalog) -> float:
+    """The minimum quality on the catalog's scale that the questionnaire asks for."""
+    wanted = usecase.requirements.min_quality
+    if isinstance(wanted, str):
+        return float(catalog.quality_scale.tiers[wanted])
+    return float(wanted)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    usecase: UseCase
+    catalog: Catalog
+    on: dt.date
+    horizon_end: dt.date
+
+    def binding(self, option: Option) -> list[Licence]:
+        """The licences whose terms bind this option (see the module docstring)."""
+        ids = []
+        if option.kind in ("make", "rent") and option.licence:
+            ids.append(option.licence)
+        if option.kind in ("buy", "rent") and option.terms:
+            ids.append(option.terms)
+        return [self.catalog.licences[i] for i in ids if i in self.catalog.licences]
+
+
+def _term_hit(
+    ctx: _Ctx, option: Option, name: str, test: Callable[[Term], bool]
+) -> tuple[Licence, Term] | None:
+    for lic in ctx.binding(option):
+        term = getattr(lic.terms, name)
+        if term is not None and test(term):
+            return lic, term
+    return None
+
+
+def _licence_exclusion(code: str, lic: Licence, term: Term, message: str) -> Exclusion:
+    return Exclusion(code=code, message=message, clause=term.clause, url=term.url or lic.url)
+
+
+def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
+    """One row per option with the facts the rules read."""
+    cat = ctx.catalog
+    rows = []
+    for o in options:
+        model = cat.models[o.model]
+        off = cat.offerings.get(o.offering) if o.offering else None
+        life = [x for x in ((off.lifecycle if off else None), model.lifecycle) if x]
+        ends = [d for lf in life for d in (lf.deprecated, lf.retires) if d is not None]
+        rows.append(
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "model": o.model,
+                "quality": o.quality,
+                "context": o.context_tokens,
+                "languages": model.languages.value if model.languages else None,
+                "modalities": model.modalities.value if model.modalities else None,
+                "regions": off.regions.value if off and off.regions else None,
+                "zero_retention": off.data.zero_retention if off and off.data else None,
+                "training_on_inputs": off.data.training_on_inputs if off and off.data else None,
+                "sla": off.sla.value if off and off.sla else None,
+                "ends": min(ends) if ends else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("id")
+
+
+def gate(
+    usecase: UseCase, catalog: Catalog, options: list[Option], on: dt.date
+) -> list[GateResult]:
+    """Decide, for every option, whether it may be considered and what it obliges."""
+    ctx = _Ctx(usecase, catalog, on, add_months(on, usecase.volume.horizon_months))
+    if not options:
+        return []
+    table = _options_table(ctx, options)
+    by_id = {o.id: o for o in options}
+    exclusions: dict[str, list[Exclusion]] = {o.id: [] for o in options}
+    for rule in _RULES:
+        for option_id, exclusion in rule(ctx, table, by_id):
+            exclusions[option_id].append(exclusion)
+    return [
+        GateResult(option=o, exclusions=exclusions[o.id], obligations=_obligations(ctx, o))
+        for o in options
+    ]
+
+
+Rule = Callable[[_Ctx, pd.DataFrame, dict[str, Option]], list[tuple[str, Exclusion]]]
+_RULES: list[Rule] = []
+
+
+def _rule(fn: Rule) -> Rule:
+    _RULES.append(fn)
+    return fn
+
+
+@_rule
+def _candidates(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    cand = ctx.usecase.candidates
+    out = []
+    if cand.include:
+        for oid in t.index[~t["model"].isin(cand.include)]:
+            out.append((oid, Exclusion(code="candidates", message="not in candidates.include")))
+    for oid in t.index[t["model"].isin(cand.exclude)]:
+        out.append((oid, Exclusion(code="candidates", message="listed in candidates.exclude")))
+    return out
+
+
+def _term_rule(
+    code: str,
+    term_name: str,
+    applies: Callable[[_Ctx], bool],
+    test: Callable[[_Ctx, Term], bool],
+    message: Callable[[_Ctx, Licence, Term], str],
+) -> Rule:
+    def rule(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+        if not applies(ctx):
+            return []
+        out = []
+        for oid in t.index:
+            hit = _term_hit(ctx, by_id[oid], term_name, lambda term: test(ctx, term))
+            if hit:
+                lic, term = hit
+                out.append((oid, _licence_exclusion(code, lic, term, message(ctx, lic, term))))
+        return out
+
+    _RULES.append(rule)
+    return rule
+
+
+_term_rule(
+    "licence.commercial",
+    "commercial_use",
+    lambda c: c.usecase.requirements.commercial,
+    lambda c, term: term.value == "forbidden",
+    lambda c, lic, term: f"{lic.name} forbids commercial use, and this use case is commercial.",
+)
+_term_rule(
+    "licence.mau_cap",
+    "mau_cap",
+    lambda c: c.usecase.users.monthly_active_users is not None,
+    lambda c, term: (c.usecase.users.monthly_active_users or 0) > term.value,
+    lambda c, lic, term: (
+        f"{c.usecase.users.monthly_active_users:,} monthly active users exceed {lic.name}'s"
+        f" cap of {term.value:,}: a separate licence from the licensor would be needed."
+    ),
+)
+_term_rule(
+    "licence.output_training",
+    "output_training",
+    lambda c: c.usecase.requirements.train_on_outputs,
+    lambda c, term: term.value == "forbidden",
+    lambda c, lic, term: (
+        f"{lic.name} forbids using outputs to train or improve other models, and this use"
+        " case trains on its outputs."
+    ),
+)
+_term_rule(
+    "licence.hosting",
+    "hosting_service",
+    lambda c: c.usecase.requirements.serve_model_to_third_parties,
+    lambda c, term: term.value in ("forbidden", "separate-licence"),
+    lambda c, lic, term: (
+        f"{lic.name} "
+        + ("forbids" if term.value == "forbidden" else "needs a separate licence for")
+        + " offering the model to third parties as a hosted service."
+    ),
+)
+_term_rule(
+    "licence.acceptable_use",
+    "acceptable_use",
+    lambda c: bool(c.usecase.requirements.uses),
+    lambda c, term: bool(set(c.usecase.requirements.uses) & set(term.value)),
+    lambda c, lic, term: (
+        f"{lic.name}'s acceptable-use policy bans "
+        + ", ".join(sorted(set(c.usecase.requirements.uses) & set(term.value)))
+        + "."
+    ),
+)
+
+
+@_rule
+def _redistribution(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    if not ctx.usecase.requirements.redistribute_weights:
+        return []
+    out = []
+    for oid in t.index[t["kind"] != "make"]:
+        out.append(
+            (
+                oid,
+                Exclusion(
+                    code="licence.redistribution",
+                    message="Weights must ship to customers or devices, which an API option"
+                    " cannot do.",
+                ),
+            )
+        )
+    for oid in t.index[t["kind"] == "make"]:
+        hit = _term_hit(ctx, by_id[oid], "redistribution", lambda term: term.value == "forbidden")
+        if hit:
+            lic, term = hit
+            out.append(
+                (
+                    oid,
+                    _licence_exclusion(
+                        "licence.redistribution",
+                        lic,
+                        term,
+                        f"{lic.name} forbids redistributing the weights.",
+                    ),
+                )
+            )
+    return out
+
+
+@_rule
+def _licence_region(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    domicile = ctx.usecase.organisation.domicile
+    if domicile is None:
+        return []
+    out = []
+    for oid in t.index:
+        modalities: list[str] | None = t.loc[oid, "modalities"]
+        multimodal = bool(set(modalities or ["text"]) - {"text"})
+
+        def blocks(term: Term, mm: bool = multimodal) -> bool:
+            return domicile in term.value and (mm or not term.multimodal_only)
+
+        hit = _term_hit(ctx, by_id[oid], "region", blocks)
+        if hit:
+            lic, term = hit
+            out.append(
+                (
+                    oid,
+                    _licence_exclusion(
+                        "licence.region",
+                        lic,
+                        term,
+                        f"{lic.name} grants no rights to organisations domiciled in {domicile}"
+                        + (" for multimodal models." if term.multimodal_only else "."),
+                    ),
+                )
+            )
+    return out
+
+
+def _api_rows(t: pd.DataFrame) -> pd.Series:
+    return t["kind"] != "make"
+
+
+@_rule
+def _data_environment(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    if not ctx.usecase.data.must_stay_in_environment:
+        return []
+    msg = "Prompts must stay in the organisation's environment; an external API processes them."
+    return [(oid, Exclusion(code="data.environment", message=msg)) for oid in t.index[_api_rows(t)]]
+
+
+@_rule
+def _data_region(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    wanted = set(ctx.usecase.data.regions)
+    if not wanted:
+        return []
+    ok = t["regions"].map(lambda r: bool(wanted & set(r)) if isinstance(r, list) else False)
+    out = []
+    for oid in t.index[_api_rows(t) & ~ok]:
+        regions = t.at[oid, "regions"]
+        have = ", ".join(regions) if isinstance(regions, list) else "no documented region"
+        out.append(
+            (
+                oid,
+                Exclusion(
+                    code="data.region",
+                    message=f"Processing must happen in {', '.join(sorted(wanted))}; the"
+                    f" offering documents {have}.",
+                ),
+            )
+        )
+    return out
+
+
+@_rule
+def _data_retention(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    if not ctx.usecase.data.zero_retention_required:
+        return []
+    bad = _api_rows(t) & ~t["zero_retention"].isin(["available", "on-approval"])
+    out = []
+    for oid in t.index[bad]:
+        state = t.at[oid, "zero_retention"]
+        why = "is not offered" if state == "unavailable" else "is not documented in the catalog"
+        out.append(
+            (
+                oid,
+                Exclusion(
+                    code="data.retention",
+                    message=f"Zero data retention is required and {why} for this offering.",
+                ),
+            )
+        )
+    return out
+
+
+@_rule
+def _data_training(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    if ctx.usecase.data.classification not in ("confidential", "regulated"):
+        return []
+    bad = _api_rows(t) & t["training_on_inputs"].map(lambda v: v is True)
+    msg = (
+        f"The provider trains on API inputs by default, and the data is"
+        f" {ctx.usecase.data.classification}."
+    )
+    return [(oid, Exclusion(code="data.training", message=msg)) for oid in t.index[bad]]
+
+
+@_rule
+def _context(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    need = ctx.usecase.task.context_tokens or 0
+    context = pd.to_numeric(t["context"], errors="coerce")
+    out = []
+    for oid in t.index[context.isna() | (context < need)]:
+        have = context[oid]
+        msg = (
+            "The catalog holds no context window for this option."
+            if pd.isna(have)
+            else f"Needs {need:,} tokens of context; the model has {int(have):,}."
+        )
+        out.append((oid, Exclusion(code="context", message=msg)))
+    return out
+
+
+def _missing(wanted: list[str], column: pd.Series) -> pd.Series:
+    return column.map(
+        lambda have: sorted(set(wanted) - set(have)) if isinstance(have, list) else []
+    )
+
+
+@_rule
+def _language(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    missing = _missing(ctx.usecase.task.languages, t["languages"])
+    return [
+        (
+            oid,
+            Exclusion(
+                code="language",
+                message=f"The model does not list {', '.join(missing[oid])} among its languages.",
+            ),
+        )
+        for oid in t.index[missing.map(bool)]
+    ]
+
+
+@_rule
+def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    wanted = ctx.usecase.task.modalities
+    filled = t["modalities"].map(lambda m: m if isinstance(m, list) else ["text"])
+    missing = _missing(list(wanted), filled)
+    return [
+        (
+            oid,
+            Exclusion(
+                code="modality",
+                message=f"The model does not accept {', '.join(missing[oid])} input.",
+            ),
+        )
+        for oid in t.index[missing.map(bool)]
+    ]
+
+
+@_rule
+def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    need = quality_threshold(ctx.usecase, ctx.catalog)
+    quality = pd.to_numeric(t["quality"], errors="coerce")
+    wanted = ctx.usecase.requirements.min_quality
+    label = f"{wanted} ({need:g})" if isinstance(wanted, str) else f"{need:g}"
+    out = []
+    for oid in t.index[quality.isna() & (need > 0)]:
+        out.append(
+            (oid, Exclusion(code="quality", message="The catalog holds no quality evidence."))
+        )
+    for oid in t.index[quality < need]:
+        out.append(
+            (
+                oid,
+                Exclusion(
+                    code="quality",
+                    message=f"Quality {quality[oid]:g} is below the required {label} on the"
+                    " catalog's scale.",
+                ),
+            )
+        )
+    return out
+
+
+@_rule
+def _lifecycle(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    ends = t["ends"]
+    out = []
+    for oid in t.index[ends.notna()]:
+        end = ends[oid]
+        if end <= ctx.horizon_end:
+            tense = "was" if end <= ctx.on else "is"
+            out.append(
+                (
+                    oid,
+                    Exclusion(
+                        code="lifecycle",
+                        message=f"Deprecated or retired on {end.isoformat()}: it {tense} gone"
+                        f" before the horizon ends on {ctx.horizon_end.isoformat()}.",
+                    ),
+                )
+            )
+    return out
+
+
+@_rule
+def _sla(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    if not ctx.usecase.requirements.sla_required:
+        return []
+    bad = _api_rows(t) & ~t["sla"].map(lambda v: v is True)
+    msg = "A contractual SLA is required and the catalog records none for this offering."
+    return [(oid, Exclusion(code="sla", message=msg)) for oid in t.index[bad]]
+
+
+def _obligations(ctx: _Ctx, option: Option) -> list[Obligation]:
+    """Duties that come with choosing the option, each with its clause."""
+    req = ctx.usecase.requirements
+    out: list[Obligation] = []
+
+    def add(code: str, lic: Licence, term: Term, message: str) -> None:
+        out.append(
+            Obligation(code=code, message=message, clause=term.clause, url=term.url or lic.url)
+        )
+
+    for lic in ctx.binding(option):
+        terms = lic.terms
+        if terms.attribution:
+            add(
+                "licence.attribution",
+                lic,
+                terms.attribution,
+                f"{lic.name}: {terms.attribution.value}",
+            )
+        if terms.naming and req.fine_tuning != "none":
+            add("licence.naming", lic, terms.naming, f"{lic.name}: {terms.naming.value}")
+        if terms.share_alike and terms.share_alike.value and req.fine_tuning != "none":
+            add(
+                "licence.share_alike",
+                lic,
+                terms.share_alike,
+                f"{lic.name}: fine-tuned derivatives must be shared under the same licence.",
+            )
+        if terms.pass_through and terms.pass_through.value:
+            add(
+                "licence.pass_through",
+                lic,
+                terms.pass_through,
+                f"{lic.name}: pass its use restrictions on to anyone you distribute the model"
+                " or its derivatives to.",
+            )
+        if terms.mau_cap and ctx.usecase.users.monthly_active_users is None:
+            add(
+                "licence.mau_cap",
+                lic,
+                terms.mau_cap,
+                f"{lic.name}: above {terms.mau_cap.value:,} monthly active users a separate"
+                " licence is needed (the questionnaire gives no MAU).",
+            )
+        if (
+            terms.output_training
+            and terms.output_training.value != "allowed"
+            and not req.train_on_outputs
+        ):
+            add(
+                "licence.output_training",
+                lic,
+                terms.output_training,
+                f"{lic.name}: do not use outputs to train or improve other models.",
+            )
+        if terms.acceptable_use and terms.acceptable_use.value:
+            add(
+                "licence.acceptable_use",
+                lic,
+                terms.acceptable_use,
+                f"{lic.name}: comply with its acceptable-use policy (bans "
+                + ", ".join(terms.acceptable_use.value)
+                + ").",
+            )
+        if terms.royalties:
+            add("licence.royalties", lic, terms.royalties, f"{lic.name}: {terms.royalties.value}")
+        if terms.remote_restriction and terms.remote_restriction.value:
+            add(
+                "licence.remote_restriction",
+                lic,
+                terms.remote_restriction,
+                f"{lic.name}: the licensor may restrict usage remotely if it believes the"
+                " licence is breached.",
+            )
+        if terms.region and ctx.usecase.organisation.domicile is None:
+            add(
+                "licence.region",
+                lic,
+                terms.region,
+                f"{lic.name}: no rights for organisations domiciled in "
+                + ", ".join(terms.region.value)
+                + (" (multimodal models only)" if terms.region.multimodal_only else "")
+                + "; the questionnaire gives no organisation.domicile.",
+            )
+    if option.offering:
+        off = ctx.catalog.offerings[option.offering]
+        if (
+            ctx.usecase.data.zero_retention_required
+            and off.data
+            and off.data.zero_retention == "on-approval"
+        ):
+            out.append(
+                Obligation(
+                    code="data.retention",
+                    message=f"Apply to {option.provider} for zero data retention: it is granted"
+                    " on approval only.",
+                )
+            )
+    if option.kind == "make":
+        out.append(
+            Obligation(
+                code="operations.safety",
+                message="You carry safety filtering, monitoring, uptime and model updates:"
+                " no vendor does it for you.",
+            )
+        )
+    return sorted(out, key=lambda o: (o.code, o.message))

@@ -1,0 +1,451 @@
+"""Load stage: YAML files into validated pydantic models, and nothing else.
+
+Errors name the file, the line and the field path. YAML is parsed node by node so that
+every value keeps the line it was written on, and duplicate keys are errors (PyYAML would
+silently keep the last one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from makebuy.errors import InputError, InputErrors
+from makebuy.models.catalog import Catalog, CatalogFile
+from makebuy.models.usecase import UseCase
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """Parsed YAML plus the line of every key and list item, by path."""
+
+    data: Any
+    lines: dict[Path_, int]
+    path: str
+
+    def line_of(self, loc: Iterable[str | int]) -> int | None:
+        """The line of the deepest known prefix of `loc` (pydantic locations may go deeper)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), None)
+
+
+def parse_yaml(text: str, path: str) -> LoadedYaml:
+    """Parse one YAML document keeping line numbers; raise InputError on bad YAML."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Path_, int] = {}
+        data = _construct(loader, node, (), lines, path) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"YAML syntax error: {problem}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", path=path) from None
+    finally:
+        loader.dispose()
+    return LoadedYaml(data=data, lines=lines, path=path)
+
+
+def _construct(
+    loader: yaml.SafeLoader, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str
+) -> Any:
+    lines.setdefault(at, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                raise InputError(
+                    "a mapping key must be a plain value",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                )
+            key = key if isinstance(key, str) else str(key)
+            if key in out:
+                raise InputError(
+                    f"duplicate key {key!r}",
+                    path=path,
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted((*at, key)),
+                )
+            lines[(*at, key)] = key_node.start_mark.line + 1
+            out[key] = _construct(loader, value_node, (*at, key), lines, path)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, (*at, i), lines, path) for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file, turning OS errors into an InputError naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, expected a YAML file", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+
+
+def validation_errors(
+    exc: ValidationError, doc: LoadedYaml, model: type[BaseModel], prefix: Path_ = ()
+) -> list[InputError]:
+    """Turn pydantic's errors into InputErrors with line, field path and a suggestion."""
+    out: list[InputError] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        full = (*prefix, *loc)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+            hint = _suggest(model, loc)
+            if hint:
+                message += f"; did you mean {hint!r}?"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        elif err["type"].startswith("literal_error"):
+            message = f"{message} (got {err.get('input')!r})"
+        out.append(InputError(message, path=doc.path, line=doc.line_of(full), field=_dotted(full)))
+    # One message per field: unions report every branch, the first is the clearest.
+    seen: set[tuple[int | None, str | None]] = set()
+    unique = []
+    for e in out:
+        if (e.line, e.field) not in seen:
+            seen.add((e.line, e.field))
+            unique.append(e)
+    return unique
+
+
+def _is_union_tag(part: str | int) -> bool:
+    """pydantic adds the union member's type name to locations: not a field of the YAML."""
+    return isinstance(part, str) and (
+        part in {"float", "int", "str", "bool", "list[str]", "date"}
+        or part.startswith(("literal[", "function-", "Figure[", "Term["))
+    )
+
+
+def _suggest(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
+    """Close known key names for an unknown key at `loc`."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or (part not in fields and not _alias_field(current, part)):
+            return None
+        info = fields.get(part) or _alias_field(current, part)
+        current = _model_of(info.annotation)
+        if current is None:
+            return None
+    known = list(getattr(current, "model_fields", {}))
+    matches = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _alias_field(model: Any, alias: str) -> Any:
+    for info in model.model_fields.values():
+        if info.alias == alias:
+            return info
+    return None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as `Task | None` or `list[Model]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------- questionnaire
+
+
+@dataclass(frozen=True)
+class LoadedUseCase:
+    """A validated questionnaire, where it came from and which keys it answered."""
+
+    usecase: UseCase
+    path: str
+    answered: frozenset[str] = field(default_factory=frozenset)
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+
+def load_usecase(path: Path) -> LoadedUseCase:
+    """Read and validate one questionnaire."""
+    doc = parse_yaml(read_text(path), str(path))
+    return validate_usecase(doc)
+
+
+def validate_usecase(doc: LoadedYaml) -> LoadedUseCase:
+    """Validate parsed YAML as a questionnaire; raise InputError naming line and field."""
+    if not isinstance(doc.data, dict):
+        raise InputError("expected a mapping of questionnaire keys", path=doc.path, line=1)
+    try:
+        usecase = UseCase.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = validation_errors(exc, doc, UseCase)
+        raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
+    return LoadedUseCase(
+        usecase=usecase, path=doc.path, answered=frozenset(_keys(doc.data)), lines=doc.lines
+    )
+
+
+def check_candidates(loaded: LoadedUseCase, catalog: Catalog) -> None:
+    """Model ids in `candidates` must exist in the catalog (a typo would silently match none)."""
+    for key in ("include", "exclude"):
+        for i, model_id in enumerate(getattr(loaded.usecase.candidates, key)):
+            if model_id not in catalog.models:
+                close = difflib.get_close_matches(model_id, list(catalog.models), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InputError(
+                    f"unknown model id {model_id!r}{hint}",
+                    path=loaded.path,
+                    line=loaded.lines.get(("candidates", key, i)),
+                    field=f"candidates.{key}[{i}]",
+                )
+
+
+def _keys(data: Any, prefix: str = "") -> Iterator[str]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            yield name
+            yield from _keys(value, name)
+
+
+def usecase_digest(usecase: UseCase) -> str:
+    """sha256 of the normalised questionnaire: defaults filled in, keys sorted."""
+    canonical = json.dumps(usecase.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def builtin_catalog_dir() -> Path:
+    """The built-in catalog folder: inside the installed package, or the source tree."""
+    packaged = resources.files("makebuy") / "catalogs"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    source_tree = Path(__file__).resolve().parents[2] / "catalogs"
+    if source_tree.is_dir():
+        return source_tree
+    raise InputError("the built-in catalog is missing from this installation")
+
+
+def catalog_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their YAML files, sorted by name, so merge order is stable."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in {".yaml", ".yml"}))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError("catalog path not found", path=p)
+    return out
+
+
+@dataclass
+class CatalogEntryOrigin:
+    """Where a merged catalog entry was last defined."""
+
+    path: str
+    line: int | None
+
+
+@dataclass
+class LoadedCatalog:
+    """The merged catalog plus the origin of every entry (for file:line messages)."""
+
+    catalog: Catalog
+    origins: dict[tuple[str, str], CatalogEntryOrigin]
+    overrides: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def load_catalog(extra: Iterable[Path] = (), *, builtin: bool = True) -> LoadedCatalog:
+    """Read the built-in catalog (unless disabled) and the user's files, in that order."""
+    base = builtin_catalog_dir()
+    files: list[tuple[Path, str]] = []
+    if builtin:
+        files += [(p, f"builtin:{p.relative_to(base).as_posix()}") for p in catalog_files([base])]
+    files += [(p, str(p)) for p in catalog_files(list(extra))]
+    parsed = [parse_catalog_file(p, label) for p, label in files]
+    return merge_catalog(parsed)
+
+
+def parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml]:
+    """Validate one catalog file; collect every error in it."""
+    doc = parse_yaml(read_text(path), label)
+    if not isinstance(doc.data, dict):
+        raise InputError("expected a mapping with makebuy-catalog: 1", path=label, line=1)
+    try:
+        return CatalogFile.model_validate(doc.data), doc
+    except ValidationError as exc:
+        errors = validation_errors(exc, doc, CatalogFile)
+        raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
+
+
+_SECTIONS = ("sources", "licences", "models", "offerings", "gpus")
+
+
+def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog:
+    """Merge files in order: a later entry with the same id replaces the earlier one."""
+    merged: dict[str, dict[Any, Any]] = {s: {} for s in (*_SECTIONS, "evidence")}
+    origins: dict[tuple[str, str], CatalogEntryOrigin] = {}
+    overrides: list[tuple[str, str, str]] = []
+    scale = None
+    scale_origin: str | None = None
+    for file, doc in parsed:
+        for section in _SECTIONS:
+            for i, entry in enumerate(getattr(file, section)):
+                if entry.id in merged[section]:
+                    overrides.append((section, entry.id, doc.path))
+                merged[section][entry.id] = entry
+                origins[(section, entry.id)] = CatalogEntryOrigin(
+                    doc.path, doc.line_of((section, i))
+                )
+        for i, ev in enumerate(file.evidence):
+            key = (ev.model, ev.benchmark)
+            merged["evidence"][key] = ev
+            origins[("evidence", f"{ev.model}#{ev.benchmark}")] = CatalogEntryOrigin(
+                doc.path, doc.line_of(("evidence", i))
+            )
+        if file.quality_scale is not None:
+            scale = file.quality_scale
+            scale_origin = doc.path
+    if scale is None:
+        raise InputError("no catalog file defines quality_scale")
+    origins[("quality_scale", "quality_scale")] = CatalogEntryOrigin(scale_origin or "", None)
+    body = {
+        "sources": merged["sources"],
+        "licences": merged["licences"],
+        "models": merged["models"],
+        "offerings": merged["offerings"],
+        "gpus": merged["gpus"],
+        "evidence": merged["evidence"],
+        "quality_scale": scale,
+    }
+    draft = Catalog(
+        **body,
+        files=[doc.path for _, doc in parsed],
+        fingerprint="",
+        as_of=dt.date(1970, 1, 1),
+    )
+    canonical = draft.canonical()
+    fingerprint = hashlib.sha256(
+        json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    catalog = draft.model_copy(
+        update={"fingerprint": fingerprint, "as_of": _newest_as_of(canonical)}
+    )
+    loaded = LoadedCatalog(catalog=catalog, origins=origins, overrides=overrides)
+    errors = reference_errors(loaded)
+    if errors:
+        raise InputErrors(errors)
+    return loaded
+
+
+def _newest_as_of(node: Any) -> dt.date:
+    newest = dt.date(1970, 1, 1)
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for key, value in cur.items():
+                if key == "as_of" and isinstance(value, str):
+                    newest = max(newest, dt.date.fromisoformat(value))
+                else:
+                    stack.append(value)
+        elif isinstance(cur, list):
+            stack.extend(cur)
+    return newest
+
+
+def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
+    """Dangling references: source ids, licence ids, model ids, benchmarks."""
+    cat = loaded.catalog
+    errors: list[InputError] = []
+
+    def err(section: str, key: str, fld: str, message: str) -> None:
+        origin = loaded.origins.get((section, key))
+        errors.append(
+            InputError(
+                message,
+                path=origin.path if origin else None,
+                line=origin.line if origin else None,
+                field=f"{section}[{key}].{fld}",
+            )
+        )
+
+    def check_sources(section: str, key: str, node: Any, at: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "source" and isinstance(v, str) and v not in cat.sources:
+                    err(section, key, f"{at}source".lstrip("."), f"unknown source id {v!r}")
+                else:
+                    check_sources(section, key, v, f"{at}{k}.")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
+
+    for section in ("licences", "models", "offerings", "gpus"):
+        for key, entry in getattr(cat, section).items():
+            check_sources(section, key, entry.model_dump(mode="json"))
+    for (model, bench), ev in cat.evidence.items():
+        key = f"{model}#{bench}"
+        if ev.source not in cat.sources:
+            err("evidence", key, "source", f"unknown source id {ev.source!r}")
+        if model not in cat.models:
+            err("evidence", key, "model", f"unknown model id {model!r}")
+        if bench not in cat.quality_scale.benchmarks:
+            err("evidence", key, "benchmark", f"benchmark {bench!r} is not on the quality scale")
+    for key, model_entry in cat.models.items():
+        if model_entry.licence and model_entry.licence not in cat.licences:
+            err("models", key, "licence", f"unknown licence id {model_entry.licence!r}")
+    for key, off in cat.offerings.items():
+        if off.model not in cat.models:
+            err("offerings", key, "model", f"unknown model id {off.model!r}")
+        if off.terms and off.terms not in cat.licences:
+            err("offerings", key, "terms", f"unknown licence id {off.terms!r}")
+    for name in cat.quality_scale.precedence:
+        if name not in cat.quality_scale.benchmarks:
+            err("quality_scale", "quality_scale", "precedence", f"unknown benchmark {name!r}")
+    return errors

@@ -1,0 +1,294 @@
+"""The catalog: models, licences, API offerings, GPUs and quality evidence.
+
+Every figure carries a source id and an as-of date (see docs/catalog-format.md), so every
+number a report shows can be traced and flagged when it is old or unverified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+T = TypeVar("T")
+FigureStatus = Literal["verified", "secondary", "unverified"]
+
+
+class _Entry(BaseModel):
+    """A catalog entry: frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Entry, Generic[T]):
+    """One sourced, dated fact."""
+
+    value: T = Field(..., description="The fact itself.")
+    source: str = Field(..., description="Id of the source it was read from.")
+    as_of: dt.date = Field(..., description="Date on which the fact was true or read.")
+    status: FigureStatus = Field("verified", description="verified | secondary | unverified")
+    note: str | None = Field(None, description="One line of context.")
+
+
+class Source(_Entry):
+    """Where figures come from."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str = Field(..., min_length=1)
+    url: str = Field(..., pattern=r"^https?://")
+    publisher: str | None = None
+
+
+class Term(_Entry, Generic[T]):
+    """One licence term with the clause that states it."""
+
+    value: T = Field(..., description="What the term says, in structured form.")
+    clause: str = Field(..., min_length=1, description="The clause, quoted verbatim.")
+    url: str | None = Field(None, description="Where the clause is (default: the licence URL).")
+    status: FigureStatus = "verified"
+    scope: str | None = Field(None, description="Which models or uses the term covers.")
+    multimodal_only: bool = Field(False, description="The term binds multimodal models only.")
+    note: str | None = None
+
+
+class LicenceTerms(_Entry):
+    """A licence's terms; a term left out means the licence says nothing about it."""
+
+    commercial_use: Term[Literal["allowed", "conditional", "forbidden"]] | None = None
+    mau_cap: Term[int] | None = None
+    output_training: Term[Literal["allowed", "restricted", "forbidden"]] | None = None
+    hosting_service: Term[Literal["allowed", "separate-licence", "forbidden"]] | None = None
+    redistribution: Term[Literal["allowed", "with-conditions", "forbidden"]] | None = None
+    share_alike: Term[bool] | None = None
+    attribution: Term[str] | None = None
+    naming: Term[str] | None = None
+    acceptable_use: Term[list[str]] | None = None
+    region: Term[list[str]] | None = None
+    pass_through: Term[bool] | None = None
+    remote_restriction: Term[bool] | None = None
+    royalties: Term[str] | None = None
+
+
+class Licence(_Entry):
+    """An open-weight licence or a provider's API terms."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str
+    spdx: str | None = None
+    kind: Literal["open-weights", "api-terms"]
+    url: str = Field(..., pattern=r"^https?://")
+    source: str
+    as_of: dt.date
+    terms: LicenceTerms = Field(default_factory=LicenceTerms)
+    note: str | None = None
+
+
+class Architecture(_Entry):
+    """Figure group from the model's config: enough for weight and KV-cache sizing."""
+
+    layers: int = Field(..., gt=0)
+    hidden_size: int = Field(..., gt=0)
+    attention_heads: int = Field(..., gt=0)
+    kv_heads: int = Field(..., gt=0, description="= heads for MHA, 1 for MQA, between for GQA.")
+    head_dim: int = Field(..., gt=0)
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+    sliding_window: int | None = None
+    experts: int | None = None
+    experts_per_token: int | None = None
+    vocab_size: int | None = None
+    intermediate_size: int | None = None
+
+
+class Lifecycle(_Entry):
+    """Figure group: when an API product stops being usable."""
+
+    deprecated: dt.date | None = Field(None, description="Announced deprecation date.")
+    retires: dt.date | None = Field(None, description="Date the API stops serving.")
+    successor: str | None = None
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class Model(_Entry):
+    """A model: facts about the weights, independent of who serves them."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+    name: str
+    family: str
+    developer: str
+    open_weights: bool
+    licence: str | None = Field(None, description="Licence id; required for open weights.")
+    released: Figure[dt.date] | None = None
+    parameters_b: Figure[float] | None = None
+    active_parameters_b: Figure[float] | None = None
+    architecture: Architecture | None = None
+    context_tokens: Figure[int] | None = None
+    languages: Figure[list[str]] | None = None
+    modalities: Figure[list[str]] | None = None
+    lifecycle: Lifecycle | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _open_weights_have_licence(self) -> Model:
+        if self.open_weights and not self.licence:
+            raise ValueError("open-weight models need a licence id")
+        return self
+
+
+class Price(_Entry):
+    """One price of an offering, valid from `effective_from` until `effective_to` (exclusive)."""
+
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    input_per_1m: float = Field(..., ge=0, description="USD per 1M input tokens.")
+    output_per_1m: float = Field(..., ge=0, description="USD per 1M output tokens.")
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class DataTerms(_Entry):
+    """Figure group: what the provider does with prompts and outputs."""
+
+    training_on_inputs: bool | None = None
+    retention_days: int | None = Field(None, ge=0)
+    zero_retention: Literal["available", "on-approval", "unavailable"] | None = None
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class Offering(_Entry):
+    """An API product serving one model: buy (closed weights) or rent (open weights)."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._:/@-]*$")
+    model: str
+    provider: str
+    api_model_id: str
+    terms: str | None = Field(None, description="Licence id of the provider's API terms.")
+    context_tokens: Figure[int] | None = None
+    prices: list[Price] = Field(default_factory=list)
+    regions: Figure[list[str]] | None = None
+    data: DataTerms | None = None
+    sla: Figure[bool] | None = None
+    lifecycle: Lifecycle | None = None
+    note: str | None = None
+
+
+class GpuPrice(_Entry):
+    """Hourly price of one GPU on one cloud at one commitment."""
+
+    cloud: str
+    commitment: Literal["on-demand", "reserved-1y", "reserved-3y", "owned"]
+    usd_per_gpu_hour: float = Field(..., gt=0)
+    instance: str | None = None
+    region: str | None = None
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class Gpu(_Entry):
+    """An accelerator: what it holds, how fast it moves bytes and does maths, what it costs."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str
+    memory_gb: Figure[float]
+    bandwidth_gb_s: Figure[float]
+    bf16_dense_tflops: Figure[float]
+    fp8_dense_tflops: Figure[float] | None = None
+    prices: list[GpuPrice] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Evidence(_Entry):
+    """One benchmark result for one model."""
+
+    model: str
+    benchmark: str
+    value: float
+    ci95: float | None = None
+    votes: int | None = None
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class BenchmarkScale(_Entry):
+    """How one benchmark maps onto the 0..100 quality scale."""
+
+    name: str
+    points: list[tuple[float, float]] = Field(..., min_length=2)
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _increasing(self) -> BenchmarkScale:
+        xs = [p[0] for p in self.points]
+        if xs != sorted(xs) or len(set(xs)) != len(xs):
+            raise ValueError("anchor points must have strictly increasing benchmark values")
+        return self
+
+
+class QualityScale(_Entry):
+    """One 0..100 quality scale shared by the gate and the capability criterion."""
+
+    description: str
+    tiers: dict[Literal["low", "medium", "high", "frontier"], float]
+    benchmarks: dict[str, BenchmarkScale]
+    precedence: list[str]
+    note: str | None = None
+
+
+class CatalogFile(_Entry):
+    """One catalog file as written."""
+
+    makebuy_catalog: Literal[1] = Field(..., alias="makebuy-catalog")
+    sources: list[Source] = Field(default_factory=list)
+    licences: list[Licence] = Field(default_factory=list)
+    models: list[Model] = Field(default_factory=list)
+    offerings: list[Offering] = Field(default_factory=list)
+    gpus: list[Gpu] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    quality_scale: QualityScale | None = None
+
+
+class Catalog(BaseModel):
+    """The merged catalog: every entry by id, after overrides."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sources: dict[str, Source]
+    licences: dict[str, Licence]
+    models: dict[str, Model]
+    offerings: dict[str, Offering]
+    gpus: dict[str, Gpu]
+    evidence: dict[tuple[str, str], Evidence]
+    quality_scale: QualityScale
+    files: list[str] = Field(description="Files read, in order (built-in ones as builtin:NAME).")
+    fingerprint: str = Field(description="sha256 of the merged catalog's canonical JSON.")
+    as_of: dt.date = Field(description="Newest as-of date of any figure in the catalog.")
+
+    def canonical(self) -> dict[str, Any]:
+        """The merged content, in a stable order, for fingerprints and `catalog show`."""
+        return {
+            "sources": [self.sources[k].model_dump(mode="json") for k in sorted(self.sources)],
+            "licences": [self.licences[k].model_dump(mode="json") for k in sorted(self.licences)],
+            "models": [self.models[k].model_dump(mode="json") for k in sorted(self.models)],
+            "offerings": [
+                self.offerings[k].model_dump(mode="json") for k in sorted(self.offerings)
+            ],
+            "gpus": [self.gpus[k].model_dump(mode="json") for k in sorted(self.gpus)],
+            "evidence": [self.evidence[k].model_dump(mode="json") for k in sorted(self.evidence)],
+            "quality_scale": self.quality_scale.model_dump(mode="json"),
+        }

@@ -1,0 +1,214 @@
+"""What the pipeline produces: the data contract behind every report format.
+
+The JSON renderer dumps `Assessment` as it is, so these field names are the JSON contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OptionKind = Literal["buy", "rent", "make"]
+CRITERIA: tuple[str, ...] = (
+    "cost",
+    "capability",
+    "data_control",
+    "customisation",
+    "vendor_independence",
+    "operational_simplicity",
+    "support_and_safety",
+)
+SCHEMA_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Assumption(_Frozen):
+    """A figure the report uses that the questionnaire did not give."""
+
+    field: str = Field(description="Questionnaire key or cost-model parameter it stands for.")
+    value: str = Field(description="The value used, as shown to the reader.")
+    origin: Literal["default", "derived", "estimate"] = Field(
+        description="default: the questionnaire left it out; derived: computed from other"
+        " answers; estimate: a cost-model parameter without a catalog source."
+    )
+    reason: str = Field(description="Why this value, in one sentence.")
+
+
+class Exclusion(_Frozen):
+    """Why an option was ruled out."""
+
+    code: str = Field(description="Stable code, e.g. licence.mau_cap or data.environment.")
+    message: str = Field(description="One human sentence.")
+    clause: str | None = Field(None, description="The licence clause, quoted, where one applies.")
+    url: str | None = None
+
+
+class Obligation(_Frozen):
+    """A duty that does not exclude the option but comes with choosing it."""
+
+    code: str
+    message: str
+    clause: str | None = None
+    url: str | None = None
+
+
+class Option(_Frozen):
+    """One way to get a model: buy a proprietary API, rent a hosted open model, or make."""
+
+    id: str = Field(description="kind:model-or-offering id, unique in one assessment.")
+    kind: OptionKind
+    model: str = Field(description="Model id.")
+    model_name: str
+    offering: str | None = Field(None, description="Offering id for buy and rent options.")
+    provider: str = Field(description="API provider, or 'self-hosted'.")
+    licence: str | None = Field(None, description="The model's licence id.")
+    terms: str | None = Field(None, description="The provider's API terms id.")
+    open_weights: bool
+    quality: float | None = Field(None, description="Position on the catalog's 0-100 scale.")
+    quality_evidence: str | None = Field(None, description="Benchmark the quality comes from.")
+    context_tokens: int | None = None
+
+    @property
+    def title(self) -> str:
+        """How reports name the option."""
+        if self.kind == "make":
+            return f"{self.model_name} (make: self-hosted)"
+        return f"{self.model_name} ({self.kind}: {self.provider})"
+
+
+class GateResult(_Frozen):
+    """The gate's verdict on one option."""
+
+    option: Option
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.exclusions
+
+
+class CostLine(_Frozen):
+    """One component of an option's total cost."""
+
+    item: str = Field(description="e.g. tokens, gpus, operations, fine_tuning.")
+    total: float = Field(description="Over the horizon, in the report currency.")
+    detail: str = Field(description="How it was computed, with the figures used.")
+
+
+class Cost(_Frozen):
+    """Total cost of ownership of one option over the horizon."""
+
+    currency: str
+    total: float = Field(description="Over the horizon, in the report currency.")
+    monthly: list[float] = Field(description="One figure per month of the horizon.")
+    per_million_tokens: float = Field(description="Total cost per 1M tokens (input + output).")
+    breakdown: list[CostLine]
+    input_per_1m_usd: float | None = Field(None, description="API price used, USD per 1M input.")
+    output_per_1m_usd: float | None = Field(None, description="API price used, USD per 1M output.")
+    price_source: str | None = Field(None, description="Source id of the API price used.")
+    price_as_of: dt.date | None = None
+    gpu: str | None = Field(None, description="GPU id a make option runs on.")
+    gpus_per_replica: int | None = None
+    replicas_peak: int | None = Field(None, description="Replicas at the horizon's peak.")
+    gpu_hour_usd: float | None = None
+
+
+class CriterionScore(_Frozen):
+    """One criterion of one option, from raw value to contribution."""
+
+    raw: float = Field(description="The value before normalisation, in the criterion's unit.")
+    unit: str
+    normalised: float = Field(description="0..1, 1 best.")
+    weight: float = Field(description="Priority divided by the sum of priorities.")
+    contribution: float = Field(description="weight x normalised (weighted sum).")
+
+
+class OptionResult(_Frozen):
+    """Everything one option went through."""
+
+    id: str
+    model: str
+    model_name: str
+    kind: OptionKind
+    provider: str
+    offering: str | None
+    licence: str | None
+    terms: str | None
+    title: str
+    status: Literal["eligible", "excluded"]
+    exclusions: list[Exclusion]
+    obligations: list[Obligation]
+    quality: float | None
+    cost: Cost | None
+    criteria: dict[str, CriterionScore]
+    score: float | None
+    rank: int | None
+
+
+class Recommendation(_Frozen):
+    """The decision and why."""
+
+    option: str | None = Field(description="Winning option id; null when all were ruled out.")
+    runner_up: str | None
+    alternative: str | None = Field(
+        description="Best option of the other kind: the best make when buy wins, and the"
+        " other way round."
+    )
+    rationale: list[str]
+
+
+class SourceRef(_Frozen):
+    """A source a report cites."""
+
+    id: str
+    title: str
+    url: str
+    as_of: dt.date = Field(description="Newest as-of date of the figures used from it.")
+
+
+class UseCaseRef(_Frozen):
+    name: str
+    description: str
+    owner: str | None
+    path: str
+    digest: str = Field(description="sha256 of the normalised questionnaire.")
+
+
+class CatalogRef(_Frozen):
+    fingerprint: str
+    as_of: dt.date
+    files: list[str]
+
+
+class Summary(_Frozen):
+    options: int
+    eligible: int
+    excluded: int
+    by_code: dict[str, int] = Field(description="Excluded options by their first exclusion code.")
+    unpriced: int = Field(description="Options ruled out only because they lacked a price.")
+    line: str = Field(description="The one-line summary shown at the end of every report.")
+
+
+class Assessment(_Frozen):
+    """The result of `makebuy assess`."""
+
+    schema_version: int = SCHEMA_VERSION
+    usecase: UseCaseRef
+    catalog: CatalogRef
+    evaluated_on: dt.date = Field(
+        description="Date prices and lifecycles are read at (default: the catalog's as-of)."
+    )
+    method: Literal["weighted-sum", "topsis"]
+    normalisation: str
+    currency: str
+    options: list[OptionResult]
+    recommendation: Recommendation
+    assumptions: list[Assumption]
+    summary: Summary
+    sources: list[SourceRef]

@@ -1,0 +1,257 @@
+"""The questionnaire: one AI use case, one file. Field descriptions are the documentation.
+
+The models mirror ``spec/usecase.yaml`` key for key; `makebuy schema usecase` prints their
+JSON Schema so editors can validate questionnaires as they are typed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TaskKind = Literal[
+    "chat",
+    "summarisation",
+    "extraction",
+    "classification",
+    "code",
+    "rag",
+    "agent",
+    "translation",
+    "other",
+]
+Complexity = Literal["low", "medium", "high"]
+QualityTier = Literal["low", "medium", "high", "frontier"]
+Modality = Literal["text", "image", "audio"]
+Cloud = Literal["aws", "azure", "gcp", "on-prem", "any"]
+Commitment = Literal["on-demand", "reserved-1y", "reserved-3y", "owned"]
+Priority = Annotated[int, Field(ge=0, le=5)]
+RegionCode = Annotated[str, Field(pattern=r"^[a-z]{2,8}$")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class _Section(BaseModel):
+    """A questionnaire section: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComplexityMix(_Section):
+    """Share of requests by complexity; the shares sum to 1 and enable hybrid routing."""
+
+    low: float = Field(0.0, ge=0, le=1, description="Share of low-complexity requests.")
+    medium: float = Field(0.0, ge=0, le=1, description="Share of medium-complexity requests.")
+    high: float = Field(0.0, ge=0, le=1, description="Share of high-complexity requests.")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> ComplexityMix:
+        total = self.low + self.medium + self.high
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"the shares must sum to 1, they sum to {total:g}")
+        return self
+
+
+class Task(_Section):
+    """What the model is asked to do."""
+
+    kind: TaskKind = Field(
+        "chat",
+        description="chat | summarisation | extraction | classification | code | rag | agent"
+        " | translation | other",
+    )
+    complexity: Complexity = Field(
+        "medium",
+        description="low | medium | high: how much multi-step reasoning a typical request needs.",
+    )
+    mix: ComplexityMix | None = Field(
+        None,
+        description="Optional share of requests by complexity (sums to 1); enables hybrid routing.",
+    )
+    context_tokens: int | None = Field(
+        None,
+        gt=0,
+        description="Longest prompt + answer one request needs, in tokens"
+        " (default: input + output tokens per request).",
+    )
+    languages: list[LanguageCode] = Field(
+        default_factory=lambda: ["en"], description="ISO 639-1 codes of the languages served."
+    )
+    modalities: list[Modality] = Field(
+        default_factory=lambda: list[Modality](["text"]),
+        description="Input modalities: text | image | audio.",
+    )
+
+
+class Volume(_Section):
+    """How much traffic the use case brings, and how it grows."""
+
+    requests_per_month: float = Field(..., gt=0, description="Requests per month today.")
+    input_tokens_per_request: int = Field(..., gt=0, description="Average prompt tokens.")
+    output_tokens_per_request: int = Field(..., gt=0, description="Average completion tokens.")
+    peak_requests_per_second: float | None = Field(
+        None,
+        gt=0,
+        description="Peak request rate; sizes self-hosted capacity"
+        " (default: 3x the monthly average rate).",
+    )
+    growth_per_year: float = Field(
+        0.0, gt=-1, le=100, description="Volume growth per year: 0.5 = +50 % a year."
+    )
+    horizon_months: int = Field(
+        36, ge=1, le=120, description="Period the total cost of ownership covers, in months."
+    )
+
+
+class Users(_Section):
+    """Who uses the product or service this use case powers."""
+
+    monthly_active_users: int | None = Field(
+        None, ge=0, description="Monthly active users of the product (checked against MAU caps)."
+    )
+    external: bool = Field(True, description="Used by people outside the organisation.")
+
+
+class Data(_Section):
+    """What data the prompts carry and where it may go."""
+
+    classification: Literal["public", "internal", "confidential", "regulated"] = Field(
+        "internal", description="public | internal | confidential | regulated"
+    )
+    must_stay_in_environment: bool = Field(
+        False,
+        description="true: no third party may process prompts (rules out external APIs).",
+    )
+    regions: list[RegionCode] = Field(
+        default_factory=list,
+        description="Where processing may happen (us, eu, uk, …); [] = anywhere.",
+    )
+    zero_retention_required: bool = Field(
+        False, description="Vendors must offer zero data retention."
+    )
+
+
+class Requirements(_Section):
+    """What the decision must satisfy: these become gate rules."""
+
+    commercial: bool = Field(True, description="Used in a commercial product or service.")
+    min_quality: QualityTier | float = Field(
+        "medium",
+        description="low | medium | high | frontier, or a number on the catalog's 0-100"
+        " quality scale.",
+    )
+    max_latency_p95_ms: int | None = Field(
+        None, gt=0, description="95th-percentile latency target for one request, in ms."
+    )
+    fine_tuning: Literal["none", "maybe", "planned"] = Field(
+        "none", description="none | maybe | planned"
+    )
+    train_on_outputs: bool = Field(
+        False, description="Outputs will be used to train or improve another model."
+    )
+    redistribute_weights: bool = Field(
+        False, description="Model weights ship to customers or devices."
+    )
+    serve_model_to_third_parties: bool = Field(
+        False, description="The model itself is offered to others as a hosted service."
+    )
+    uses: list[str] = Field(
+        default_factory=list,
+        description="Field-of-use tags, checked against acceptable-use policies.",
+    )
+    sla_required: bool = Field(
+        False, description="A contractual uptime / support commitment is needed."
+    )
+    human_review: bool = Field(
+        False, description="A person checks outputs before they take effect."
+    )
+
+    @field_validator("min_quality")
+    @classmethod
+    def _quality_on_scale(cls, value: QualityTier | float) -> QualityTier | float:
+        if isinstance(value, float) and not 0 <= value <= 100:
+            raise ValueError("a numeric quality must lie on the 0-100 scale")
+        return value
+
+
+class Organisation(_Section):
+    """What the organisation can run, and what its people cost."""
+
+    mlops_team: bool = Field(
+        False, description="People who can run GPU inference in production today."
+    )
+    engineer_cost_per_year: float = Field(
+        180000.0, gt=0, description="Fully loaded cost of one engineer per year, in `currency`."
+    )
+    cloud: Cloud = Field(
+        "any", description="aws | azure | gcp | on-prem | any: where self-hosted GPUs would run."
+    )
+    gpu_commitment: Commitment = Field(
+        "on-demand", description="on-demand | reserved-1y | reserved-3y | owned"
+    )
+    domicile: RegionCode | None = Field(
+        None,
+        description="Region of the organisation's principal place of business (eu, us, …);"
+        " checked against licences' regional restrictions. Added by makebuy.",
+    )
+    currency: str = Field(
+        "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency of the report."
+    )
+    usd_to: float = Field(1.0, gt=0, description="Exchange rate from USD into `currency`.")
+
+    @model_validator(mode="after")
+    def _rate_for_other_currency(self) -> Organisation:
+        if self.currency != "USD" and "usd_to" not in self.model_fields_set:
+            raise ValueError(f"currency {self.currency} needs usd_to, the rate from USD")
+        return self
+
+
+class Priorities(_Section):
+    """0 (ignore) .. 5 (critical); they become criterion weights."""
+
+    cost: Priority = Field(3, description="Total cost of ownership over the horizon.")
+    capability: Priority = Field(3, description="Quality on the catalog's scale.")
+    data_control: Priority = Field(3, description="Where prompts go and how long they stay.")
+    customisation: Priority = Field(3, description="Fine-tuning and adaptation freedom.")
+    vendor_independence: Priority = Field(3, description="Freedom from one vendor's terms.")
+    operational_simplicity: Priority = Field(3, description="How little you must operate.")
+    support_and_safety: Priority = Field(3, description="Vendor support, SLAs, safety filters.")
+
+
+class Candidates(_Section):
+    """Optional narrowing of the catalog."""
+
+    include: list[str] = Field(
+        default_factory=list, description="Only these model ids (empty: the whole catalog)."
+    )
+    exclude: list[str] = Field(default_factory=list, description="Never these model ids.")
+
+
+class UseCase(_Section):
+    """One AI use case: the questionnaire `makebuy assess` reads."""
+
+    makebuy: Literal[1] = Field(..., description="Questionnaire format version.")
+    name: str = Field(..., min_length=1, description="Name of the use case.")
+    description: str = Field("", description="What the use case does, in a sentence or two.")
+    owner: str | None = Field(None, description="Team accountable for the decision.")
+    task: Task = Field(default_factory=Task, description="What the model is asked to do.")
+    volume: Volume = Field(..., description="How much traffic, and how it grows.")
+    users: Users = Field(default_factory=Users, description="Who uses the product.")
+    data: Data = Field(default_factory=Data, description="What data prompts carry.")
+    requirements: Requirements = Field(
+        default_factory=Requirements,
+        description="What the decision must satisfy.",
+    )
+    organisation: Organisation = Field(
+        default_factory=Organisation,
+        description="What the organisation can run.",
+    )
+    priorities: Priorities = Field(
+        default_factory=Priorities,
+        description="Criterion weights, 0..5.",
+    )
+    candidates: Candidates = Field(
+        default_factory=Candidates,
+        description="Optional narrowing of the catalog.",
+    )

@@ -1,0 +1,145 @@
+"""Fill the questionnaire's unanswered keys and record each as an assumption.
+
+Runs right after load: every later stage sees a complete questionnaire, and every report
+shows which figures the user did not give.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from makebuy.load import LoadedUseCase
+from makebuy.models.result import Assumption
+from makebuy.models.usecase import UseCase
+
+SECONDS_PER_MONTH = 365.25 / 12 * 86400
+PEAK_TO_AVERAGE = 3.0
+"""Peak-to-average request-rate ratio used when the questionnaire gives no peak (estimate)."""
+
+_REASONS: dict[str, str] = {
+    "task.kind": "not answered; treated as general chat",
+    "task.complexity": "not answered; medium complexity assumed",
+    "task.languages": "not answered; English only assumed",
+    "task.modalities": "not answered; text input only assumed",
+    "volume.growth_per_year": "not answered; flat volume assumed",
+    "volume.horizon_months": "not answered; a 3-year total cost of ownership",
+    "users.external": "not answered; external users assumed (the stricter case)",
+    "data.classification": "not answered; internal data assumed",
+    "data.must_stay_in_environment": "not answered; external processing allowed",
+    "data.regions": "not answered; processing anywhere allowed",
+    "data.zero_retention_required": "not answered; vendor retention accepted",
+    "requirements.commercial": "not answered; commercial use assumed (the stricter case)",
+    "requirements.min_quality": "not answered; medium quality required",
+    "requirements.fine_tuning": "not answered; no fine-tuning planned",
+    "requirements.train_on_outputs": "not answered; outputs do not train other models",
+    "requirements.redistribute_weights": "not answered; weights stay in-house",
+    "requirements.serve_model_to_third_parties": "not answered; the model is not resold",
+    "requirements.uses": "not answered; no field-of-use tags to check",
+    "requirements.sla_required": "not answered; no contractual SLA needed",
+    "requirements.human_review": "not answered; no human review assumed",
+    "organisation.mlops_team": "not answered; no team runs GPU inference today",
+    "organisation.engineer_cost_per_year": "not answered; the questionnaire spec's example"
+    " figure, fully loaded",
+    "organisation.cloud": "not answered; GPUs priced on any cloud in the catalog",
+    "organisation.gpu_commitment": "not answered; on-demand GPU prices",
+    "organisation.currency": "not answered; report in USD",
+}
+
+
+def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
+    """Complete the questionnaire; return it with one assumption per unanswered key."""
+    uc = loaded.usecase
+    answered = loaded.answered
+    assumptions: list[Assumption] = []
+    for key, reason in _REASONS.items():
+        if key not in answered:
+            assumptions.append(
+                Assumption(field=key, value=_show(_get(uc, key)), origin="default", reason=reason)
+            )
+    if "priorities" not in answered:
+        assumptions.append(
+            Assumption(
+                field="priorities",
+                value="3 for every criterion",
+                origin="default",
+                reason="not answered; all criteria weigh the same",
+            )
+        )
+    else:
+        for name in type(uc.priorities).model_fields:
+            if f"priorities.{name}" not in answered:
+                assumptions.append(
+                    Assumption(
+                        field=f"priorities.{name}",
+                        value="3",
+                        origin="default",
+                        reason="not answered; middle priority",
+                    )
+                )
+    updates_task: dict[str, Any] = {}
+    updates_volume: dict[str, Any] = {}
+    vol = uc.volume
+    if uc.task.context_tokens is None:
+        ctx = vol.input_tokens_per_request + vol.output_tokens_per_request
+        updates_task["context_tokens"] = ctx
+        assumptions.append(
+            Assumption(
+                field="task.context_tokens",
+                value=f"{ctx:,}",
+                origin="derived",
+                reason="not answered; input + output tokens per request",
+            )
+        )
+    if vol.peak_requests_per_second is None:
+        peak = round(vol.requests_per_month / SECONDS_PER_MONTH * PEAK_TO_AVERAGE, 4)
+        updates_volume["peak_requests_per_second"] = peak
+        assumptions.append(
+            Assumption(
+                field="volume.peak_requests_per_second",
+                value=f"{peak:g}",
+                origin="derived",
+                reason=f"not answered; {PEAK_TO_AVERAGE:g}x the average rate over a month",
+            )
+        )
+    if uc.users.monthly_active_users is None:
+        assumptions.append(
+            Assumption(
+                field="users.monthly_active_users",
+                value="unknown",
+                origin="default",
+                reason="not answered; licence MAU caps are listed as obligations, not checked",
+            )
+        )
+    if uc.requirements.max_latency_p95_ms is None:
+        assumptions.append(
+            Assumption(
+                field="requirements.max_latency_p95_ms",
+                value="none",
+                origin="default",
+                reason="not answered; self-hosted batches are sized for throughput only",
+            )
+        )
+    if updates_task:
+        uc = uc.model_copy(update={"task": uc.task.model_copy(update=updates_task)})
+    if updates_volume:
+        uc = uc.model_copy(update={"volume": uc.volume.model_copy(update=updates_volume)})
+    return uc, assumptions
+
+
+def _get(obj: BaseModel, dotted: str) -> Any:
+    cur: Any = obj
+    for part in dotted.split("."):
+        cur = getattr(cur, part)
+    return cur
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value >= 1000 else f"{value:g}"
+    return str(value)

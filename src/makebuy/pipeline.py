@@ -1,0 +1,55 @@
+"""The pipeline: load, options, gate, cost, score, recommend. It holds no logic of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from makebuy import cite, cost, gate, load, normalise, options, recommend, score
+from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
+from makebuy.score import Method
+
+
+def assess(
+    usecase_path: Path,
+    catalog_paths: Sequence[Path] = (),
+    *,
+    method: Method = "weighted-sum",
+    evaluated_on: dt.date | None = None,
+    builtin_catalog: bool = True,
+    loaded_catalog: load.LoadedCatalog | None = None,
+) -> Assessment:
+    """Assess one questionnaire against the catalog (built-in plus `catalog_paths`)."""
+    loaded = load.load_usecase(usecase_path)
+    catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
+    catalog = catalog_state.catalog
+    load.check_candidates(loaded, catalog)
+    usecase, assumptions = normalise.normalise(loaded)
+    on = evaluated_on or catalog.as_of
+    gated = gate.gate(usecase, catalog, options.enumerate_options(catalog), on)
+    costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on)
+    matrix = score.criteria_matrix(usecase, catalog, score.matrix_rows(costed))
+    breakdown, scores, ranking, normalisation = score.score_options(usecase, matrix, method)
+    results = recommend.build_results(costed, breakdown, scores, ranking)
+    return Assessment(
+        usecase=UseCaseRef(
+            name=usecase.name,
+            description=usecase.description,
+            owner=usecase.owner,
+            path=loaded.path,
+            digest=load.usecase_digest(usecase),
+        ),
+        catalog=CatalogRef(
+            fingerprint=catalog.fingerprint, as_of=catalog.as_of, files=catalog.files
+        ),
+        evaluated_on=on,
+        method=method,
+        normalisation=normalisation,
+        currency=usecase.organisation.currency,
+        options=results,
+        recommendation=recommend.recommend(results, usecase.volume.horizon_months),
+        assumptions=[*assumptions, *cost_assumptions],
+        summary=recommend.summarise(results),
+        sources=cite.cited_sources(catalog, results),
+    )

@@ -1,0 +1,174 @@
+"""Recommend stage: pick the winner, the runner-up and the best of the other kind, and say why.
+
+The other kind: when a buy option wins, the best make option (else the best rent); when
+make or rent wins, the best buy option. Rationale lines name the criteria that decided it
+and the figures behind them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from makebuy.cost import CostedOption
+from makebuy.models.result import (
+    CriterionScore,
+    OptionResult,
+    Recommendation,
+    Summary,
+)
+
+_OTHER_KIND = {"buy": ("make", "rent"), "make": ("buy",), "rent": ("buy", "make")}
+
+
+def build_results(
+    costed: list[CostedOption],
+    breakdown: dict[str, dict[str, CriterionScore]],
+    scores: dict[str, float],
+    ranking: list[str],
+) -> list[OptionResult]:
+    """One result per option: eligible ones by rank, then excluded ones by id."""
+    rank = {oid: i + 1 for i, oid in enumerate(ranking)}
+    results = []
+    for c in costed:
+        o = c.gate.option
+        eligible = c.gate.eligible
+        results.append(
+            OptionResult(
+                id=o.id,
+                model=o.model,
+                model_name=o.model_name,
+                kind=o.kind,
+                provider=o.provider,
+                offering=o.offering,
+                licence=o.licence,
+                terms=o.terms,
+                title=o.title,
+                status="eligible" if eligible else "excluded",
+                exclusions=c.gate.exclusions,
+                obligations=c.gate.obligations,
+                quality=o.quality,
+                cost=c.cost if eligible else None,
+                criteria=breakdown.get(o.id, {}),
+                score=scores.get(o.id),
+                rank=rank.get(o.id),
+            )
+        )
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.id))
+
+
+def _money(amount: float, currency: str) -> str:
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
+    return f"{symbol}{amount:,.0f}" if symbol else f"{amount:,.0f} {currency}"
+
+
+def _figure(result: OptionResult, criterion: str) -> str:
+    c = result.criteria[criterion]
+    if criterion == "cost" and result.cost is not None:
+        return _money(result.cost.total, result.cost.currency)
+    if criterion == "capability":
+        return f"{c.raw:g}"
+    return f"{c.raw:.2f}"
+
+
+_LABEL = {
+    "cost": "total cost",
+    "capability": "quality (0-100 scale)",
+    "data_control": "data control",
+    "customisation": "customisation",
+    "vendor_independence": "vendor independence",
+    "operational_simplicity": "operational simplicity",
+    "support_and_safety": "support and safety",
+}
+
+
+def recommend(results: list[OptionResult], horizon_months: int) -> Recommendation:
+    """The decision with rationale lines naming the deciding criteria and figures."""
+    ranked = [r for r in results if r.rank is not None]
+    if not ranked:
+        codes = Counter(r.exclusions[0].code for r in results if r.exclusions)
+        reasons = ", ".join(
+            f"{n} {code}" for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return Recommendation(
+            option=None,
+            runner_up=None,
+            alternative=None,
+            rationale=[f"Every option was ruled out ({reasons or 'no options in the catalog'})."],
+        )
+    win = ranked[0]
+    runner = ranked[1] if len(ranked) > 1 else None
+    alt = next(
+        (r for kind in _OTHER_KIND[win.kind] for r in ranked if r.kind == kind),
+        None,
+    )
+    assert win.cost is not None
+    lines = [
+        f"{win.title} ranks first with a score of {win.score:.3f}; total cost"
+        f" {_money(win.cost.total, win.cost.currency)} over {horizon_months} months"
+        f" ({_money(win.cost.per_million_tokens, win.cost.currency)} per 1M tokens)."
+    ]
+    if runner is not None:
+        assert runner.cost is not None
+        diffs = {
+            c: win.criteria[c].contribution - runner.criteria[c].contribution for c in win.criteria
+        }
+        gains = [c for c, d in sorted(diffs.items(), key=lambda kv: (-kv[1], kv[0])) if d > 1e-9]
+        losses = [c for c, d in sorted(diffs.items(), key=lambda kv: (kv[1], kv[0])) if d < -1e-9]
+        if gains:
+            lines.append(
+                f"Against the runner-up, {runner.title} ({runner.score:.3f}), it wins on "
+                + "; ".join(
+                    f"{_LABEL[c]}: {_figure(win, c)} vs {_figure(runner, c)}" for c in gains[:2]
+                )
+                + "."
+            )
+        if losses:
+            lines.append(
+                "It gives up "
+                + "; ".join(
+                    f"{_LABEL[c]}: {_figure(win, c)} vs {_figure(runner, c)}" for c in losses[:2]
+                )
+                + "."
+            )
+    if alt is not None and alt.id != win.id:
+        assert alt.cost is not None
+        lines.append(
+            f"Best {alt.kind} option: {alt.title}, rank {alt.rank}, score {alt.score:.3f},"
+            f" total cost {_money(alt.cost.total, alt.cost.currency)}."
+        )
+    else:
+        other = " or ".join(_OTHER_KIND[win.kind])
+        lines.append(f"No {other} option survived the gate.")
+    return Recommendation(
+        option=win.id,
+        runner_up=runner.id if runner else None,
+        alternative=alt.id if alt else None,
+        rationale=lines,
+    )
+
+
+def summarise(results: list[OptionResult]) -> Summary:
+    """Counts by status and exclusion code, and the one-line summary."""
+    excluded = [r for r in results if r.status == "excluded"]
+    unpriced = sum(1 for r in excluded if [e.code for e in r.exclusions] == ["price.missing"])
+    codes = Counter(
+        r.exclusions[0].code for r in excluded if r.exclusions[0].code != "price.missing"
+    )
+    by_code = dict(sorted(codes.items()))
+    eligible = len(results) - len(excluded)
+    parts = ", ".join(
+        f"{n} {code}" for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    line = f"{len(results)} options: {eligible} scored, {len(excluded) - unpriced} excluded"
+    if parts:
+        line += f" ({parts})"
+    if unpriced:
+        line += f", {unpriced} lacked a price"
+    return Summary(
+        options=len(results),
+        eligible=eligible,
+        excluded=len(excluded),
+        by_code=by_code | ({"price.missing": unpriced} if unpriced else {}),
+        unpriced=unpriced,
+        line=line,
+    )

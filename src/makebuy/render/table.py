@@ -1,0 +1,94 @@
+"""The terminal view: the recommendation, a ranked table, exclusions and the summary line."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from makebuy.models.result import Assessment
+from makebuy.render.format import money, number
+
+MAX_ROWS = 15
+
+
+def render(assessment: Assessment, *, width: int = 100, color: bool = False) -> str:
+    """Render with rich into a string (ANSI colours only when `color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        legacy_windows=False,
+    )
+    console.print(_view(assessment))
+    return buffer.getvalue()
+
+
+def _view(a: Assessment) -> Group:
+    cur = a.currency
+    by_id = {o.id: o for o in a.options}
+    parts: list[object] = [Text(f"makebuy: {a.usecase.name}", style="bold")]
+    rec = a.recommendation
+    if rec.option:
+        win = by_id[rec.option]
+        assert win.cost is not None
+        parts.append(
+            Text.assemble(
+                ("Recommendation: ", "bold green"),
+                (win.title, "bold"),
+                f", {money(win.cost.total, cur)} over the horizon",
+            )
+        )
+    else:
+        parts.append(Text("No recommendation: every option was ruled out.", style="bold red"))
+    parts.append(Padding(Text("\n".join(f"- {line}" for line in rec.rationale)), (0, 0, 1, 0)))
+
+    eligible = [o for o in a.options if o.status == "eligible"]
+    if eligible:
+        table = Table(title=f"Options compared ({a.method})", title_justify="left", expand=False)
+        for name, justify in [
+            ("#", "right"),
+            ("Option", "left"),
+            ("Kind", "left"),
+            ("Score", "right"),
+            ("Total cost", "right"),
+            ("Per 1M tok", "right"),
+            ("Quality", "right"),
+        ]:
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for o in eligible[:MAX_ROWS]:
+            assert o.cost is not None
+            table.add_row(
+                str(o.rank),
+                o.title,
+                o.kind,
+                number(o.score),
+                money(o.cost.total, cur),
+                money(o.cost.per_million_tokens, cur),
+                f"{o.quality:g}" if o.quality is not None else "n/a",
+            )
+        parts.append(table)
+        if len(eligible) > MAX_ROWS:
+            parts.append(
+                Text(
+                    f"… and {len(eligible) - MAX_ROWS} more eligible options"
+                    " (see --format markdown or json)."
+                )
+            )
+    excluded = [o for o in a.options if o.status == "excluded"]
+    if excluded:
+        counts = Counter(o.exclusions[0].code for o in excluded)
+        lines = [
+            f"{n:>3} x {code}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        parts.append(Text("Ruled out, by first reason:\n" + "\n".join(lines)))
+    parts.append(Text(a.summary.line + ".", style="bold"))
+    return Group(*parts)  # type: ignore[arg-type]

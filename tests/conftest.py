@@ -1,0 +1,57 @@
+"""Shared fixtures: the real CLI in-process, the examples, and golden files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from makebuy.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+GOLDEN = Path(__file__).parent / "golden"
+DATA = Path(__file__).parent / "data"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+os.environ["MAKEBUY_WIDTH"] = "100"  # rich output is pinned to one width
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (review the diff like code).",
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """Run `makebuy ARGS` in-process; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def run(*args: str | Path):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with tests/golden/NAME, or rewrite it with --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"missing golden file {path}; run pytest --update-goldens"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} differs from its golden file (pytest --update-goldens)"
+
+    return check

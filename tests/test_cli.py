@@ -1,0 +1,165 @@
+"""The real CLI on the real examples: outcomes, the JSON contract, determinism, output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from makebuy.cli.assess import Format
+from makebuy.errors import ExitCode
+from makebuy.render import RENDERERS, get_renderer
+
+from .conftest import EXAMPLE_FILES, EXAMPLES
+from .helpers import assess_json, questionnaire
+
+
+def test_every_format_maps_to_a_renderer() -> None:
+    assert {f.value for f in Format} == set(RENDERERS)
+    for name in RENDERERS:
+        assert callable(get_renderer(name))
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_every_example_gives_a_recommendation_with_rationale(cli, example: Path) -> None:
+    result = cli("assess", example)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert "Recommendation:" in result.stdout
+    report = assess_json(example)
+    rec = report["recommendation"]
+    assert rec["option"] and rec["runner_up"] and len(rec["rationale"]) >= 2
+
+
+def test_the_examples_lead_to_different_outcomes() -> None:
+    kinds = {}
+    for p in EXAMPLE_FILES:
+        report = assess_json(p)
+        winner = report["recommendation"]["option"]
+        kinds[p.stem] = next(o["kind"] for o in report["options"] if o["id"] == winner)
+    assert kinds["claims-summaries-regulated"] == "make"
+    assert kinds["contract-analysis-low-volume"] == "buy"
+    assert len(set(kinds.values())) >= 2, kinds
+
+
+def test_the_json_report_holds_the_contract_keys() -> None:
+    report = assess_json(EXAMPLES / "support-assistant.yaml")
+    assert report["schema_version"] == 1
+    assert {"name", "digest"} <= set(report["usecase"])
+    assert len(report["usecase"]["digest"]) == 64
+    assert len(report["catalog"]["fingerprint"]) == 64
+    for o in report["options"]:
+        assert {
+            "id",
+            "model",
+            "kind",
+            "status",
+            "exclusions",
+            "obligations",
+            "cost",
+            "criteria",
+            "score",
+            "rank",
+        } <= set(o)
+        assert o["kind"] in ("buy", "rent", "make")
+        assert o["status"] in ("eligible", "excluded")
+        for e in o["exclusions"]:
+            assert {"code", "message", "clause"} <= set(e)
+        if o["status"] == "eligible":
+            assert {"total", "monthly", "per_million_tokens", "breakdown"} <= set(o["cost"])
+            for c in o["criteria"].values():
+                assert {"raw", "normalised", "weight", "contribution"} <= set(c)
+    assert {"option", "runner_up", "alternative", "rationale"} <= set(report["recommendation"])
+    assert report["assumptions"]
+    assert {"options", "eligible", "excluded", "by_code"} <= set(report["summary"])
+
+
+def test_the_assessment_json_validates_against_its_published_schema(cli) -> None:
+    schema = json.loads(cli("schema", "assessment").stdout)
+    jsonschema.validate(assess_json(EXAMPLES / "support-assistant.yaml"), schema)
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_questionnaire_schema_accepts_every_example(cli, example: Path) -> None:
+    schema = json.loads(cli("schema", "usecase").stdout)
+    jsonschema.validate(yaml.safe_load(example.read_text()), schema)
+
+
+def test_the_spec_questionnaire_is_valid(cli) -> None:
+    spec = Path(__file__).resolve().parents[2] / "shared" / "spec" / "usecase.yaml"
+    if not spec.exists():
+        pytest.skip("shared/spec is not beside this checkout")
+    assert cli("assess", spec, "--format", "json").exit_code == ExitCode.OK
+
+
+def test_the_catalog_schema_accepts_the_builtin_catalog(cli) -> None:
+    schema = json.loads(cli("schema", "catalog").stdout)
+    root = Path(__file__).resolve().parents[1] / "catalogs"
+    for path in sorted(root.glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_the_same_inputs_give_the_same_bytes(cli, fmt: str) -> None:
+    example = EXAMPLES / "support-assistant.yaml"
+    first = cli("assess", example, "--format", fmt).stdout
+    second = cli("assess", example, "--format", fmt).stdout
+    assert first == second and first
+
+
+def test_output_goes_to_the_file_and_nothing_to_stdout(cli, tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("old report")
+    result = cli("assess", EXAMPLES / "support-assistant.yaml", "-f", "markdown", "-o", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert target.read_text().startswith("# makebuy: Tier-1 support assistant")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no temp file left behind
+
+
+def test_an_unwritable_output_is_bad_input(cli, tmp_path: Path) -> None:
+    result = cli("assess", EXAMPLES / "support-assistant.yaml", "-o", tmp_path / "no" / "r.md")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "r.md" in result.stderr
+
+
+def test_when_every_option_is_ruled_out_the_report_says_why_and_exits_1(
+    cli, tmp_path: Path
+) -> None:
+    path = questionnaire(
+        tmp_path,
+        data={"must_stay_in_environment": True},
+        requirements={"min_quality": 100},
+    )
+    result = cli("assess", path)
+    assert result.exit_code == ExitCode.DECISION_FAILED
+    assert "every option was ruled out" in result.stdout.lower()
+    report = json.loads(cli("assess", path, "-f", "json").stdout)
+    assert report["recommendation"]["option"] is None
+    assert report["summary"]["eligible"] == 0
+    assert "quality" in report["recommendation"]["rationale"][0]
+
+
+def test_topsis_is_available_and_states_its_normalisation() -> None:
+    report = assess_json(EXAMPLES / "support-assistant.yaml", "--method", "topsis")
+    assert report["method"] == "topsis"
+    assert "vector normalisation" in report["normalisation"]
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "makebuy", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "assess" in result.stdout
+
+
+def test_unanswered_keys_become_assumptions(tmp_path: Path) -> None:
+    report = assess_json(questionnaire(tmp_path))
+    fields = {a["field"]: a for a in report["assumptions"]}
+    assert fields["volume.horizon_months"]["value"] == "36"
+    assert fields["volume.peak_requests_per_second"]["origin"] == "derived"
+    assert fields["task.context_tokens"]["value"] == "700"
+    assert "requirements.min_quality" not in fields  # answered
