@@ -100,7 +100,8 @@ def test_the_catalog_schema_accepts_the_builtin_catalog(cli) -> None:
     schema = json.loads(cli("schema", "catalog").stdout)
     root = Path(__file__).resolve().parents[1] / "catalogs"
     for path in sorted(root.glob("*.yaml")):
-        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+        as_json = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        jsonschema.validate(as_json, schema)
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json"])

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from makebuy.models.catalog import Catalog, Offering, Price
+from makebuy.models.catalog import Architecture, Catalog, Offering, Price
 from makebuy.models.result import Assumption, Cost, CostLine, Exclusion, GateResult
 from makebuy.models.usecase import UseCase
 
@@ -214,6 +214,16 @@ def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFra
     return table.groupby("gpu", as_index=False).first()
 
 
+def kv_bytes_per_token(arch: Architecture, params: CostParameters = DEFAULT_PARAMETERS) -> float:
+    """KV-cache bytes one token occupies: 2 (K and V) x layers x KV heads x head dim x bytes.
+
+    Grouped-query and multi-query attention are covered by `kv_heads`; latent attention
+    by the architecture's explicit `kv_cache_values_per_layer`.
+    """
+    per_layer = arch.kv_cache_values_per_layer or 2 * arch.kv_heads * arch.head_dim
+    return float(arch.layers * per_layer * params.kv_bytes_per_value)
+
+
 def size_make_options(
     usecase: UseCase,
     catalog: Catalog,
@@ -244,11 +254,7 @@ def size_make_options(
                 "model": mid,
                 "params_b": m.parameters_b.value,
                 "active_b": active,
-                "kv_bytes_per_token": 2
-                * a.layers
-                * a.kv_heads
-                * a.head_dim
-                * params.kv_bytes_per_value,
+                "kv_bytes_per_token": kv_bytes_per_token(m.architecture, params),
             }
         )
     if not models or gpus.empty:

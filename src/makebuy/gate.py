@@ -102,7 +102,13 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
     for o in options:
         model = cat.models[o.model]
         off = cat.offerings.get(o.offering) if o.offering else None
-        life = [x for x in ((off.lifecycle if off else None), model.lifecycle) if x]
+        # Only what was known on the evaluation date: a retirement announced later
+        # must not rule out an option when looking back at an earlier decision.
+        life = [
+            x
+            for x in ((off.lifecycle if off else None), model.lifecycle)
+            if x and x.as_of <= ctx.on
+        ]
         ends = [d for lf in life for d in (lf.deprecated, lf.retires) if d is not None]
         rows.append(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from makebuy.cost import CostedOption
+from makebuy.money import money
 from makebuy.models.result import (
     CriterionScore,
     OptionResult,
@@ -56,15 +57,10 @@ def build_results(
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.id))
 
 
-def _money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
-    return f"{symbol}{amount:,.0f}" if symbol else f"{amount:,.0f} {currency}"
-
-
 def _figure(result: OptionResult, criterion: str) -> str:
     c = result.criteria[criterion]
     if criterion == "cost" and result.cost is not None:
-        return _money(result.cost.total, result.cost.currency)
+        return money(result.cost.total, result.cost.currency)
     if criterion == "capability":
         return f"{c.raw:g}"
     return f"{c.raw:.2f}"
@@ -104,8 +100,8 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
     assert win.cost is not None
     lines = [
         f"{win.title} ranks first with a score of {win.score:.3f}; total cost"
-        f" {_money(win.cost.total, win.cost.currency)} over {horizon_months} months"
-        f" ({_money(win.cost.per_million_tokens, win.cost.currency)} per 1M tokens)."
+        f" {money(win.cost.total, win.cost.currency)} over {horizon_months} months"
+        f" ({money(win.cost.per_million_tokens, win.cost.currency)} per 1M tokens)."
     ]
     if runner is not None:
         assert runner.cost is not None
@@ -134,7 +130,7 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
         assert alt.cost is not None
         lines.append(
             f"Best {alt.kind} option: {alt.title}, rank {alt.rank}, score {alt.score:.3f},"
-            f" total cost {_money(alt.cost.total, alt.cost.currency)}."
+            f" total cost {money(alt.cost.total, alt.cost.currency)}."
         )
     else:
         other = " or ".join(_OTHER_KIND[win.kind])

@@ -92,6 +92,12 @@ class Architecture(_Entry):
     attention_heads: int = Field(..., gt=0)
     kv_heads: int = Field(..., gt=0, description="= heads for MHA, 1 for MQA, between for GQA.")
     head_dim: int = Field(..., gt=0)
+    kv_cache_values_per_layer: int | None = Field(
+        None,
+        gt=0,
+        description="Values cached per token and layer when not 2 x kv_heads x head_dim"
+        " (latent attention, e.g. DeepSeek's MLA).",
+    )
     source: str
     as_of: dt.date
     status: FigureStatus = "verified"

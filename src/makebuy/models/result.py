@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-OptionKind = Literal["buy", "rent", "make"]
+OptionKind = Literal["buy", "rent", "make", "hybrid"]
 CRITERIA: tuple[str, ...] = (
     "cost",
     "capability",
@@ -129,6 +129,36 @@ class CriterionScore(_Frozen):
     contribution: float = Field(description="weight x normalised (weighted sum).")
 
 
+class HybridLeg(_Frozen):
+    """One share of traffic in a hybrid option, and the option that serves it."""
+
+    complexity: Literal["low", "medium", "high"]
+    share: float = Field(description="Share of requests, 0..1.")
+    option: str = Field(description="Id of the buy, rent or make option serving this share.")
+
+
+class CostPoint(_Frozen):
+    """Monthly cost of options at one volume (for cost-versus-volume charts)."""
+
+    requests_per_month: float
+    monthly_cost: dict[str, float] = Field(
+        description="Option id -> average monthly cost at this volume, report currency."
+    )
+
+
+class BreakEven(_Frozen):
+    """Where a make option's cost crosses another option's as volume grows."""
+
+    make: str = Field(description="The make option id.")
+    versus: str = Field(description="The buy or rent option id it is compared with.")
+    requests_per_month: float | None = Field(
+        description="Volume at which the costs cross; null when they never cross."
+    )
+    tokens_per_month: float | None = None
+    statement: str = Field(description="One plain sentence, e.g. when they never cross.")
+    series: list[CostPoint] = Field(default_factory=list)
+
+
 class OptionResult(_Frozen):
     """Everything one option went through."""
 
@@ -149,6 +179,9 @@ class OptionResult(_Frozen):
     criteria: dict[str, CriterionScore]
     score: float | None
     rank: int | None
+    legs: list[HybridLeg] = Field(
+        default_factory=list, description="For hybrid options: which option serves which share."
+    )
 
 
 class Recommendation(_Frozen):
@@ -212,3 +245,7 @@ class Assessment(_Frozen):
     assumptions: list[Assumption]
     summary: Summary
     sources: list[SourceRef]
+    break_even: list[BreakEven] = Field(
+        default_factory=list,
+        description="Cost crossings of the best make option with the best buy and rent.",
+    )

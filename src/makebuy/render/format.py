@@ -7,16 +7,9 @@ from pathlib import Path
 
 import jinja2
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+from makebuy.money import money
 
-
-def money(amount: float | None, currency: str) -> str:
-    """`$12,345` or `12,345 CHF`; small amounts keep cents."""
-    if amount is None:
-        return "n/a"
-    text = f"{amount:,.2f}" if abs(amount) < 100 else f"{amount:,.0f}"
-    symbol = _SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+__all__ = ["environment", "md", "money", "number", "templates_dir"]
 
 
 def number(value: float | None, digits: int = 3) -> str:
@@ -46,7 +39,7 @@ _MD_ESCAPES = str.maketrans(
 
 def md(text: object) -> str:
     """Escape user or catalog text for GitHub-flavoured Markdown (tables included)."""
-    return str(text).translate(_MD_ESCAPES)
+    return str(text).strip().translate(_MD_ESCAPES)
 
 
 def templates_dir() -> Path:

@@ -6,7 +6,6 @@ import io
 from collections import Counter
 
 from rich.console import Console, Group
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -49,7 +48,8 @@ def _view(a: Assessment) -> Group:
         )
     else:
         parts.append(Text("No recommendation: every option was ruled out.", style="bold red"))
-    parts.append(Padding(Text("\n".join(f"- {line}" for line in rec.rationale)), (0, 0, 1, 0)))
+    parts.extend(Text(f"- {line}") for line in rec.rationale)
+    parts.append(Text(""))
 
     eligible = [o for o in a.options if o.status == "eligible"]
     if eligible:
