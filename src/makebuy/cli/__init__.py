@@ -6,10 +6,14 @@ Heavy modules (pandas, numpy, pydantic models) are imported inside commands, so
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
 from makebuy import __version__
-from makebuy.cli import assess, schema
+
+COMMAND_MODULES: tuple[str, ...] = ("assess", "schema")
+"""Modules under makebuy.cli whose `register(app)` adds a command or command group."""
 
 app = typer.Typer(
     name="makebuy",
@@ -36,8 +40,8 @@ def _root(
     """makebuy."""
 
 
-assess.register(app)
-schema.register(app)
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"makebuy.cli.{_name}").register(app)
 
 
 def main() -> None:
