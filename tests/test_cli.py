@@ -164,3 +164,15 @@ def test_unanswered_keys_become_assumptions(tmp_path: Path) -> None:
     assert fields["volume.peak_requests_per_second"]["origin"] == "derived"
     assert fields["task.context_tokens"]["value"] == "700"
     assert "requirements.min_quality" not in fields  # answered
+
+
+def test_an_internal_error_is_a_message_and_exit_70_not_a_traceback(capsys) -> None:
+    import typer
+
+    from makebuy.cli.common import reported_errors
+
+    with pytest.raises(typer.Exit) as raised, reported_errors(debug=False):
+        raise KeyError("boom")
+    assert raised.value.exit_code == ExitCode.INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error: KeyError" in err and "--debug" in err and "Traceback" not in err

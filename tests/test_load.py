@@ -184,3 +184,71 @@ def test_the_parser_reads_what_pyyaml_writes_and_knows_every_line(data: dict, fl
     n_lines = len(text.splitlines())
     for key in data:
         assert 1 <= doc.lines[(key,)] <= n_lines
+
+
+def test_a_broken_user_catalog_names_its_file_line_and_field(cli, tmp_path: Path) -> None:
+    catalog = tmp_path / "ours.yaml"
+    catalog.write_text(
+        "makebuy-catalog: 1\n"
+        "sources:\n"
+        "  - {id: our-quote, title: Our negotiated price, url: https://example.com/quote}\n"
+        "offerings:\n"
+        "  - id: openai/gpt-4o\n"
+        "    model: openai/gpt-4o\n"
+        "    provider: openai\n"
+        "    api_model_id: gpt-4o\n"
+        "    prices:\n"
+        "      - {effective_from: 2025-01-01, input_per_1m: cheap, output_per_1m: 8,\n"
+        "         source: our-quote, as_of: 2025-01-01}\n"
+    )
+    result = cli("assess", EXAMPLES / "support-assistant.yaml", "--catalog", catalog)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"{catalog}:10: offerings[0].prices[0].input_per_1m: " in result.stderr
+
+
+def test_a_user_catalog_source_must_exist(cli, tmp_path: Path) -> None:
+    catalog = tmp_path / "ours.yaml"
+    catalog.write_text(
+        "makebuy-catalog: 1\n"
+        "gpus:\n"
+        "  - id: nvidia-h100-80gb\n"
+        "    name: H100 at our colo\n"
+        "    memory_gb: {value: 80, source: nowhere, as_of: 2026-01-01}\n"
+        "    bandwidth_gb_s: {value: 3350, source: nowhere, as_of: 2026-01-01}\n"
+        "    bf16_dense_tflops: {value: 989, source: nowhere, as_of: 2026-01-01}\n"
+    )
+    result = cli("assess", EXAMPLES / "support-assistant.yaml", "--catalog", catalog)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert (
+        f"{catalog}:3: gpus[nvidia-h100-80gb].memory_gb.source: unknown source id" in result.stderr
+    )
+
+
+def test_a_user_catalog_overrides_a_builtin_price_by_id(tmp_path: Path) -> None:
+    from .helpers import assess_json, option
+
+    catalog = tmp_path / "ours.yaml"
+    catalog.write_text(
+        "makebuy-catalog: 1\n"
+        "sources:\n"
+        "  - {id: our-quote, title: Our negotiated price, url: https://example.com/quote}\n"
+        "offerings:\n"
+        "  - id: openai/gpt-4o-2024-08-06\n"
+        "    model: openai/gpt-4o\n"
+        "    provider: openai\n"
+        "    api_model_id: gpt-4o-2024-08-06\n"
+        "    terms: openai-api-terms\n"
+        "    prices:\n"
+        "      - {effective_from: 2024-01-01, input_per_1m: 1.0, output_per_1m: 4.0,\n"
+        "         source: our-quote, as_of: 2024-06-01}\n"
+    )
+    report = assess_json(
+        EXAMPLES / "contract-analysis-low-volume.yaml",
+        "--catalog",
+        str(catalog),
+        "--as-of",
+        "2025-01-01",
+    )
+    cost = option(report, "buy:openai/gpt-4o-2024-08-06")["cost"]
+    assert (cost["input_per_1m_usd"], cost["output_per_1m_usd"]) == (1.0, 4.0)
+    assert str(catalog) in report["catalog"]["files"]

@@ -45,9 +45,13 @@ class LoadedYaml:
         return self.lines.get((), None)
 
 
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it (ten times faster), else the pure one."""
+
+
 def parse_yaml(text: str, path: str) -> LoadedYaml:
     """Parse one YAML document keeping line numbers; raise InputError on bad YAML."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
@@ -65,7 +69,7 @@ def parse_yaml(text: str, path: str) -> LoadedYaml:
 
 
 def _construct(
-    loader: yaml.SafeLoader, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str
+    loader: Any, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str
 ) -> Any:
     lines.setdefault(at, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -311,8 +315,26 @@ def load_catalog(extra: Iterable[Path] = (), *, builtin: bool = True) -> LoadedC
     return merge_catalog(parsed)
 
 
+_PARSED: dict[tuple[str, str, int, int], tuple[CatalogFile, LoadedYaml]] = {}
+
+
 def parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml]:
-    """Validate one catalog file; collect every error in it."""
+    """Validate one catalog file; collect every error in it.
+
+    Parsed files are kept per process, keyed by path, size and modification time, so a
+    portfolio or a test session parses the built-in catalog once.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse_catalog_file(path, label)
+    key = (str(path.resolve()), label, stat.st_size, stat.st_mtime_ns)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_catalog_file(path, label)
+    return _PARSED[key]
+
+
+def _parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml]:
     doc = parse_yaml(read_text(path), label)
     if not isinstance(doc.data, dict):
         raise InputError("expected a mapping with makebuy-catalog: 1", path=label, line=1)
