@@ -112,3 +112,42 @@ def test_candidates_narrow_the_catalog(tmp_path: Path) -> None:
         assert ("candidates" in [e["code"] for e in o["exclusions"]]) == (
             o["model"] != "meta/llama-3.1-70b-instruct"
         )
+
+
+def test_a_banned_field_of_use_quotes_the_acceptable_use_policy(tmp_path: Path) -> None:
+    report = assess_json(questionnaire(tmp_path, requirements={"uses": ["military"]}))
+    exclusion = next(
+        e for e in option(report, LLAMA2)["exclusions"] if e["code"] == "licence.acceptable_use"
+    )
+    assert "Military, warfare" in exclusion["clause"]
+    assert "USE_POLICY.md" in exclusion["url"]
+
+
+def test_shipping_weights_rules_out_every_api(tmp_path: Path) -> None:
+    report = assess_json(questionnaire(tmp_path, requirements={"redistribute_weights": True}))
+    for o in report["options"]:
+        has = "licence.redistribution" in [e["code"] for e in o["exclusions"]]
+        if o["kind"] != "make":
+            assert has, o["id"]
+    assert "licence.redistribution" not in codes(report, LLAMA31)
+
+
+def test_the_eu_clause_binds_multimodal_llama_3_2_only(tmp_path: Path) -> None:
+    report = assess_json(questionnaire(tmp_path, organisation={"domicile": "eu"}))
+    vision = option(report, "make:meta/llama-3.2-11b-vision-instruct")
+    exclusion = next(e for e in vision["exclusions"] if e["code"] == "licence.region")
+    assert "European Union" in exclusion["clause"]
+    assert "licence.region" not in codes(report, "make:meta/llama-3.2-3b-instruct")
+    unknown = assess_json(questionnaire(tmp_path))
+    duties = option(unknown, "make:meta/llama-3.2-11b-vision-instruct")["obligations"]
+    assert any(d["code"] == "licence.region" for d in duties)
+
+
+def test_zero_retention_keeps_only_apis_that_offer_it(tmp_path: Path) -> None:
+    report = assess_json(questionnaire(tmp_path, data={"zero_retention_required": True}))
+    gpt4o = option(report, "buy:openai/gpt-4o-2024-08-06")
+    assert "data.retention" not in [e["code"] for e in gpt4o["exclusions"]]
+    assert any(d["code"] == "data.retention" for d in gpt4o["obligations"])  # on approval
+    for o in report["options"]:
+        if o["kind"] == "make":
+            assert "data.retention" not in [e["code"] for e in o["exclusions"]]
