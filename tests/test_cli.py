@@ -65,7 +65,7 @@ def test_the_json_report_holds_the_contract_keys() -> None:
             "score",
             "rank",
         } <= set(o)
-        assert o["kind"] in ("buy", "rent", "make")
+        assert o["kind"] in ("buy", "rent", "make", "hybrid")
         assert o["status"] in ("eligible", "excluded")
         for e in o["exclusions"]:
             assert {"code", "message", "clause"} <= set(e)

@@ -38,6 +38,10 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
                 walk(ev.model_dump(mode="json"))
         if r.cost is not None and r.cost.gpu:
             walk(catalog.gpus[r.cost.gpu].model_dump(mode="json"))
+        if r.cost is not None and r.cost.throughput_source:
+            for measured in catalog.throughput.values():
+                if measured.source == r.cost.throughput_source and r.model in measured.models:
+                    walk(measured.model_dump(mode="json"))
     return [
         SourceRef(
             id=sid,

@@ -1,54 +1,62 @@
 """Cost stage: total cost of ownership of every eligible option over the horizon.
 
 buy and rent: tokens times the API price effective on the evaluation date.
-make: the cheapest GPU configuration that holds the weights plus the KV cache for the
-context, served at the batch size that gives the most requests per second within the
-latency target; enough replicas for the peak rate as it grows; plus operations staff and,
-when planned, fine-tuning. Everything is computed on whole tables (numpy/pandas): one row
-per option, or per option x GPU x tensor-parallel size x batch size for sizing.
+make: the cheapest GPU configuration (on the questionnaire's cloud and commitment) that
+holds the weights plus the KV cache for the context, served at the batch size that gives
+the most requests per second within the latency target; enough replicas for the peak rate
+as it grows; plus operations staff and, when planned, fine-tuning. Memory and speed come
+from `makebuy.sizing` (a roofline with calibrated efficiency factors); a published
+measurement of the same model, GPU, count, precision and batch in the catalog replaces the
+estimate, and the cost line says which was used. Every make option also reports its
+average utilisation and its cost per 1M input and per 1M output tokens (the total split by
+the share of GPU time prompts take), to set beside API prices.
 
-Parameters without a catalog source are listed in `CostParameters` and reported as
-assumptions whenever a make option is costed.
+Everything is computed on whole tables (numpy/pandas): one row per option, or per option x
+GPU x tensor-parallel size x batch size for sizing. Parameters without a catalog source
+are listed in `CostParameters` and reported as assumptions whenever a make option is
+costed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from makebuy.models.catalog import Architecture, Catalog, Offering, Price
-from makebuy.models.result import Assumption, Cost, CostLine, Exclusion, GateResult
+from makebuy import sizing
+from makebuy.models.catalog import Catalog, Offering, Price
+from makebuy.models.result import (
+    Assumption,
+    Cost,
+    CostLine,
+    Exclusion,
+    GateResult,
+    HybridLeg,
+)
 from makebuy.models.usecase import UseCase
+from makebuy.sizing import Precision, SizingParameters
 
 HOURS_PER_MONTH = 8760 / 12
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 TENSOR_PARALLEL_SIZES = (1, 2, 4, 8)
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
-class CostParameters(BaseModel):
-    """Cost-model parameters that are estimates, not catalog facts. Each is reported."""
+class CostParameters(SizingParameters):
+    """Cost-model parameters that are estimates, not catalog facts. Each is reported.
 
-    model_config = ConfigDict(frozen=True)
+    The memory and throughput estimates are inherited from `sizing.SizingParameters`.
+    """
 
-    weight_bytes_per_parameter: float = Field(
-        2.0, description="bf16/fp16 weights: 2 bytes per parameter."
-    )
-    kv_bytes_per_value: float = Field(2.0, description="fp16 KV cache: 2 bytes per value.")
-    memory_fraction: float = Field(
-        0.9, description="Share of GPU memory the engine may use (vLLM's default, 0.9)."
-    )
-    runtime_overhead_gb: float = Field(
-        1.0, description="Per-GPU memory for CUDA context and activations, GB."
-    )
-    bandwidth_efficiency: float = Field(
-        0.7, description="Share of peak HBM bandwidth reached while decoding."
-    )
-    compute_efficiency: float = Field(
-        0.5, description="Share of peak dense bf16 throughput reached (prefill, large batches)."
+    serving_precision: Precision = Field(
+        "bf16",
+        description="Weights are served in bf16, the precision quality benchmarks measure;"
+        " makebuy size shows fp8, int8 and int4.",
     )
     ops_fte_with_mlops_team: float = Field(
         0.5, description="Engineers needed to run one self-hosted model, with an MLOps team."
@@ -75,6 +83,9 @@ class CostedOption(BaseModel):
 
     gate: GateResult
     cost: Cost | None
+    legs: list[HybridLeg] = Field(
+        default_factory=list, description="For hybrid options: which option serves which share."
+    )
 
 
 def month_volumes(usecase: UseCase) -> np.ndarray:
@@ -192,6 +203,7 @@ def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFra
             "memory_gb": gpu.memory_gb.value,
             "bandwidth_gb_s": gpu.bandwidth_gb_s.value,
             "tflops": gpu.bf16_dense_tflops.value,
+            "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
         }
         for gpu in catalog.gpus.values()
         for p in gpu.prices
@@ -208,20 +220,49 @@ def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFra
                 "memory_gb",
                 "bandwidth_gb_s",
                 "tflops",
+                "fp8_tflops",
             ]
         )
     table = pd.DataFrame(rows).sort_values(["gpu", "usd_per_gpu_hour", "cloud", "source"])
     return table.groupby("gpu", as_index=False).first()
 
 
-def kv_bytes_per_token(arch: Architecture, params: CostParameters = DEFAULT_PARAMETERS) -> float:
-    """KV-cache bytes one token occupies: 2 (K and V) x layers x KV heads x head dim x bytes.
+def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
+    """Published measurements at `precision` with a stated concurrency, one row per model.
 
-    Grouped-query and multi-query attention are covered by `kv_heads`; latent attention
-    by the architecture's explicit `kv_cache_values_per_layer`.
+    fp16 and bf16 are interchangeable here: both store 2 bytes per weight and run at the
+    same tensor rate.
     """
-    per_layer = arch.kv_cache_values_per_layer or 2 * arch.kv_heads * arch.head_dim
-    return float(arch.layers * per_layer * params.kv_bytes_per_value)
+    same = {"fp16", "bf16"} if precision in ("fp16", "bf16") else {precision}
+    rows = [
+        {
+            "model": model_id,
+            "gpu": m.gpu,
+            "tp": m.gpus,
+            "batch": m.concurrency,
+            "measured_tokens_per_s": m.output_tokens_per_s,
+            "measured_ms_per_token": m.ms_per_output_token or np.nan,
+            "measured_id": m.id,
+            "measured_source": m.source,
+        }
+        for m in catalog.throughput.values()
+        for model_id in m.models
+        if m.precision in same and m.concurrency is not None
+    ]
+    columns = [
+        "model",
+        "gpu",
+        "tp",
+        "batch",
+        "measured_tokens_per_s",
+        "measured_ms_per_token",
+        "measured_id",
+        "measured_source",
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["model", "gpu", "tp", "batch", "measured_id"]).drop_duplicates(
+        ["model", "gpu", "tp", "batch"]
+    )
 
 
 def size_make_options(
@@ -233,68 +274,176 @@ def size_make_options(
 ) -> pd.DataFrame:
     """Every feasible (model, GPU, tensor-parallel size, batch) with its serving capacity.
 
-    Memory: weights + KV cache for `batch` sequences of the full context + overhead must
-    fit in `tp` GPUs. Decode step time is the larger of streaming the weights and KV
-    cache from HBM and doing 2 x active parameters FLOPs per token; prefill is
-    compute-bound. Capacity is requests per second per replica.
+    Memory: weights + KV cache for `batch` sequences of the full context must fit in the
+    usable memory of `tp` GPUs (see `makebuy.sizing`). Decode step time is the roofline of
+    streaming weights and KV cache against 2 x active parameters FLOPs per sequence;
+    prefill is compute-bound. Where the catalog holds a measurement of the same model,
+    GPU, count, precision and batch, its tokens/s replace the estimate (`measured_id`).
+    Capacity is requests per second per replica; `input_share` is the share of a
+    replica's time spent reading prompts (it splits cost between input and output tokens).
     """
     vol = usecase.volume
-    context = (
-        usecase.task.context_tokens or vol.input_tokens_per_request + vol.output_tokens_per_request
+    context = usecase.task.context_tokens or (
+        vol.input_tokens_per_request + vol.output_tokens_per_request
+    )
+    precision = params.serving_precision
+    per_param_bytes = sizing.BYTES_PER_PARAMETER[precision] * sizing.weight_overhead(
+        precision, params
     )
     models = []
+    splits = {}
     for mid in model_ids:
         m = catalog.models[mid]
         if m.parameters_b is None or m.architecture is None:
             continue
-        a = m.architecture
         active = m.active_parameters_b.value if m.active_parameters_b else m.parameters_b.value
+        splits[mid] = sizing.expert_split(m)
         models.append(
             {
                 "model": mid,
                 "params_b": m.parameters_b.value,
                 "active_b": active,
-                "kv_bytes_per_token": kv_bytes_per_token(m.architecture, params),
+                "kv_bytes_per_token": sizing.kv_bytes_per_token(m.architecture, params),
             }
         )
     if not models or gpus.empty:
         return pd.DataFrame()
+    measured = measured_table(catalog, precision)
+    measured = measured[measured["model"].isin(model_ids)]
+    batches = sorted(set(BATCH_SIZES) | {int(b) for b in measured["batch"]})
     grid = (
         pd.DataFrame(models)
         .merge(gpus, how="cross")
         .merge(pd.DataFrame({"tp": TENSOR_PARALLEL_SIZES}), how="cross")
-        .merge(pd.DataFrame({"batch": BATCH_SIZES}), how="cross")
+        .merge(pd.DataFrame({"batch": batches}), how="cross")
     )
-    weight_bytes = grid["params_b"] * 1e9 * params.weight_bytes_per_parameter
-    usable = (
-        grid["tp"] * (grid["memory_gb"] * params.memory_fraction - params.runtime_overhead_gb) * 1e9
-    )
-    kv_full = grid["batch"] * context * grid["kv_bytes_per_token"]
-    grid["memory_needed_gb"] = (weight_bytes + kv_full) / 1e9 + grid[
-        "tp"
-    ] * params.runtime_overhead_gb
-    grid = grid[weight_bytes + kv_full <= usable].copy()
+    weights = sizing.weight_bytes(grid["params_b"], precision, params)
+    usable = sizing.usable_bytes(grid["memory_gb"], grid["tp"], params)
+    needed = sizing.memory_needed_bytes(weights, grid["kv_bytes_per_token"], context, grid["batch"])
+    grid["memory_needed_gb"] = sizing.total_memory_gb(needed, grid["tp"], params)
+    grid = grid[needed <= usable].reset_index(drop=True)
     if grid.empty:
         return grid
-    weight_bytes = grid["params_b"] * 1e9 * params.weight_bytes_per_parameter
-    flops_per_token = 2 * grid["active_b"] * 1e9
-    compute = grid["tp"] * grid["tflops"] * 1e12 * params.compute_efficiency
-    bandwidth = grid["tp"] * grid["bandwidth_gb_s"] * 1e9 * params.bandwidth_efficiency
-    avg_kv_tokens = vol.input_tokens_per_request + vol.output_tokens_per_request / 2
-    step_memory = (
-        weight_bytes + grid["batch"] * avg_kv_tokens * grid["kv_bytes_per_token"]
-    ) / bandwidth
-    step_compute = grid["batch"] * flops_per_token / compute
-    grid["step_s"] = np.maximum(step_memory, step_compute)
-    grid["prefill_s"] = vol.input_tokens_per_request * flops_per_token / compute
-    grid["latency_ms"] = (grid["prefill_s"] + vol.output_tokens_per_request * grid["step_s"]) * 1e3
-    grid["decode_tokens_per_s"] = grid["batch"] / grid["step_s"]
-    grid["capacity_rps"] = 1.0 / (
-        grid["prefill_s"] + vol.output_tokens_per_request * grid["step_s"] / grid["batch"]
+    tflops = grid["fp8_tflops"] if precision == "fp8" else grid["tflops"]
+    tflops = tflops.fillna(grid["tflops"])
+    flops = sizing.effective_flops(tflops, grid["tp"], params)
+    bandwidth = sizing.effective_bandwidth(grid["bandwidth_gb_s"], grid["tp"], params)
+    read_b = np.empty(len(grid))
+    prefill_read_b = np.empty(len(grid))
+    for mid, rows in grid.groupby("model").groups.items():
+        idx = grid.index.get_indexer(rows)
+        read_b[idx] = sizing.weights_read_b(
+            grid.loc[rows, "params_b"].to_numpy(), grid.loc[rows, "batch"].to_numpy(), splits[mid]
+        )
+        prefill_read_b[idx] = sizing.weights_read_b(
+            grid.loc[rows, "params_b"].to_numpy(), vol.input_tokens_per_request, splits[mid]
+        )
+    step = sizing.decode_step_s(
+        read_bytes=read_b * 1e9 * per_param_bytes,
+        kv_per_token=grid["kv_bytes_per_token"],
+        kv_tokens=vol.input_tokens_per_request + vol.output_tokens_per_request / 2,
+        batch=grid["batch"],
+        active_b=grid["active_b"],
+        bandwidth=bandwidth,
+        flops=flops,
     )
+    grid["prefill_s"] = sizing.prefill_s(
+        input_tokens=vol.input_tokens_per_request,
+        active_b=grid["active_b"],
+        read_bytes=prefill_read_b * 1e9 * per_param_bytes,
+        bandwidth=bandwidth,
+        flops=flops,
+    )
+    grid["step_s"] = step
+    out = vol.output_tokens_per_request
+    decode_share_s = out * grid["step_s"] / grid["batch"]
+    grid["input_share"] = grid["prefill_s"] / (grid["prefill_s"] + decode_share_s)
+    grid["capacity_rps"] = 1.0 / (grid["prefill_s"] + decode_share_s)
+    grid["decode_tokens_per_s"] = grid["batch"] / grid["step_s"]
+    grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
+    # A published measurement of the same configuration replaces the estimate.
+    grid = grid.merge(measured, on=["model", "gpu", "tp", "batch"], how="left")
+    hit = grid["measured_id"].notna()
+    grid["throughput_basis"] = np.where(hit, "measured", "estimated")
+    measured_step = (
+        grid["measured_ms_per_token"].fillna(grid["batch"] / grid["measured_tokens_per_s"] * 1e3)
+        / 1e3
+    )
+    grid.loc[hit, "step_s"] = measured_step[hit]
+    grid.loc[hit, "decode_tokens_per_s"] = grid.loc[hit, "measured_tokens_per_s"]
+    grid.loc[hit, "capacity_rps"] = grid.loc[hit, "measured_tokens_per_s"] / out
+    grid["latency_ms"] = (grid["prefill_s"] + out * grid["step_s"]) * 1e3
     target = usecase.requirements.max_latency_p95_ms
     grid["meets_latency"] = True if target is None else grid["latency_ms"] <= target
-    return grid.reset_index(drop=True)
+    return grid
+
+
+def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
+    """Per (model, GPU, tensor-parallel size): the batch with the most requests per second
+    within the latency target, and the hourly price of one replica."""
+    grid = sized[sized["meets_latency"]] if not sized.empty else sized
+    if grid.empty:
+        return grid
+    best = (
+        grid.sort_values(
+            ["model", "gpu", "tp", "capacity_rps", "batch"],
+            ascending=[True, True, True, False, True],
+        )
+        .groupby(["model", "gpu", "tp"], as_index=False)
+        .first()
+    )
+    best["replica_usd_per_hour"] = best["tp"] * best["usd_per_gpu_hour"]
+    return best
+
+
+def make_configurations(
+    usecase: UseCase,
+    catalog: Catalog,
+    model_ids: list[str],
+    params: CostParameters = DEFAULT_PARAMETERS,
+) -> pd.DataFrame:
+    """The serving configurations `best_configurations` keeps, on the questionnaire's cloud
+    and commitment (empty when the catalog prices no GPU there)."""
+    org = usecase.organisation
+    gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
+    if gpus.empty:
+        return pd.DataFrame()
+    return best_configurations(size_make_options(usecase, catalog, model_ids, gpus, params))
+
+
+def replicas_needed(peak_rps: np.ndarray, capacity_rps: np.ndarray) -> np.ndarray:
+    """Replicas (rows: configurations) that serve each peak rate (columns): at least one."""
+    return np.maximum(1, np.ceil(peak_rps[None, :] / capacity_rps[:, None] - 1e-9))
+
+
+def fixed_monthly(usecase: UseCase, params: CostParameters) -> tuple[float, float]:
+    """Operations staff per month and its FTE count (report currency)."""
+    org = usecase.organisation
+    fte = params.ops_fte_with_mlops_team if org.mlops_team else params.ops_fte_without_mlops_team
+    return fte * org.engineer_cost_per_year / 12.0, fte
+
+
+def fine_tuning_run(
+    usecase: UseCase,
+    catalog: Catalog,
+    model_id: str,
+    row: Mapping[Any, Any],
+    params: CostParameters,
+) -> tuple[float, float]:
+    """Cost of one fine-tuning run (report currency) and its GPU-hours.
+
+    Training FLOPs = 6 x parameters x tokens, at the compute efficiency on the serving GPU.
+    """
+    org = usecase.organisation
+    m = catalog.models[model_id]
+    assert m.parameters_b is not None
+    train_flops = 6 * m.parameters_b.value * 1e9 * params.fine_tuning_tokens
+    gpu_hours = train_flops / (row["tflops"] * 1e12 * params.compute_efficiency * 3600)
+    per_run = (
+        gpu_hours * row["usd_per_gpu_hour"] * org.usd_to
+        + params.fine_tuning_engineer_months * org.engineer_cost_per_year / 12
+    )
+    return per_run, gpu_hours
 
 
 def _cost_make(
@@ -315,27 +464,24 @@ def _cost_make(
         for g in make:
             exclusions[g.option.id] = Exclusion(
                 code="price.missing",
-                message=f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}.",
+                message=f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}."
+                + (
+                    " Add one per GPU as an amortised hourly cost: purchase price over its"
+                    " service hours, plus power x PUE x electricity price (see"
+                    " docs/catalog-format.md)."
+                    if org.gpu_commitment == "owned"
+                    else ""
+                ),
             )
         return []
     sized = size_make_options(usecase, catalog, list(by_model), gpus, params)
-    grid = sized[sized["meets_latency"]] if not sized.empty else sized
+    grid = best_configurations(sized)
     growth = volumes / vol.requests_per_month
     peak = (usecase.volume.peak_requests_per_second or 0.0) * growth  # per month
+    average_rps = volumes / SECONDS_PER_MONTH
     if not grid.empty:
-        # Best batch per (model, gpu, tp): the most requests per second per replica.
-        grid = (
-            grid.sort_values(
-                ["model", "gpu", "tp", "capacity_rps", "batch"],
-                ascending=[True, True, True, False, True],
-            )
-            .groupby(["model", "gpu", "tp"], as_index=False)
-            .first()
-        )
-        replicas = np.maximum(
-            1, np.ceil(peak[None, :] / grid["capacity_rps"].to_numpy()[:, None] - 1e-9)
-        )
-        hourly = (grid["tp"] * grid["usd_per_gpu_hour"]).to_numpy()[:, None]
+        replicas = replicas_needed(peak, grid["capacity_rps"].to_numpy())
+        hourly = grid["replica_usd_per_hour"].to_numpy()[:, None]
         gpu_monthly = replicas * hourly * HOURS_PER_MONTH * rate
         grid["gpu_total"] = gpu_monthly.sum(axis=1)
         grid["replicas_peak"] = replicas.max(axis=1).astype(int)
@@ -345,20 +491,28 @@ def _cost_make(
     else:
         best = pd.DataFrame()
         gpu_monthly = np.zeros((0, len(volumes)))
-    ops_fte = (
-        params.ops_fte_with_mlops_team if org.mlops_team else params.ops_fte_without_mlops_team
-    )
-    ops_monthly = ops_fte * org.engineer_cost_per_year / 12.0
+        replicas = np.zeros((0, len(volumes)))
+    ops_monthly, ops_fte = fixed_monthly(usecase, params)
     months = len(volumes)
-    tokens_m = volumes * (vol.input_tokens_per_request + vol.output_tokens_per_request) / 1e6
+    tokens_in_m = float(volumes.sum()) * vol.input_tokens_per_request / 1e6
+    tokens_out_m = float(volumes.sum()) * vol.output_tokens_per_request / 1e6
     for model_id, g in sorted(by_model.items()):
         if model_id not in best.index:
-            exclusions[g.option.id] = _unservable(usecase, catalog, model_id, sized)
+            exclusions[g.option.id] = _unservable(usecase, catalog, model_id, sized, params)
             continue
         row = best.loc[model_id].to_dict()
-        gpu_series = gpu_monthly[int(row["_row"])]
+        i = int(row["_row"])
+        gpu_series = gpu_monthly[i]
+        utilisation = np.minimum(1.0, average_rps / (replicas[i] * row["capacity_rps"]))
+        mean_util = float((utilisation * replicas[i]).sum() / replicas[i].sum())
         ops_series = np.full(months, ops_monthly)
         ft_series = np.zeros(months)
+        measured = row["throughput_basis"] == "measured"
+        basis = (
+            f"measured: {row['measured_id']} ({row['measured_source']})"
+            if measured
+            else "roofline estimate"
+        )
         lines = [
             CostLine(
                 item="gpus",
@@ -370,6 +524,7 @@ def _cost_make(
                     f" {peak.max():.2f} requests/s; batch {int(row['batch'])},"
                     f" {row['capacity_rps']:.2f} requests/s and about"
                     f" {row['decode_tokens_per_s']:,.0f} output tokens/s per replica"
+                    f" ({basis}); {mean_util:.0%} average utilisation"
                 ),
             ),
             CostLine(
@@ -380,14 +535,7 @@ def _cost_make(
             ),
         ]
         if usecase.requirements.fine_tuning == "planned":
-            m = catalog.models[model_id]
-            assert m.parameters_b is not None
-            train_flops = 6 * m.parameters_b.value * 1e9 * params.fine_tuning_tokens
-            gpu_hours = train_flops / (row["tflops"] * 1e12 * params.compute_efficiency * 3600)
-            per_run = (
-                gpu_hours * row["usd_per_gpu_hour"] * rate
-                + params.fine_tuning_engineer_months * org.engineer_cost_per_year / 12
-            )
+            per_run, gpu_hours = fine_tuning_run(usecase, catalog, model_id, row, params)
             interval = max(1, round(12 / params.fine_tuning_runs_per_year))
             ft_series[::interval] = per_run
             lines.append(
@@ -401,22 +549,41 @@ def _cost_make(
             )
         monthly = gpu_series + ops_series + ft_series
         total = float(monthly.sum())
+        share_in = float(row["input_share"])
+        input_per_1m = total * share_in / tokens_in_m / rate
+        output_per_1m = total * (1 - share_in) / tokens_out_m / rate
+        lines[0] = lines[0].model_copy(
+            update={
+                "detail": f"{lines[0].detail}; all costs included, ${input_per_1m:,.4g} per 1M"
+                f" input and ${output_per_1m:,.4g} per 1M output tokens (prompts take"
+                f" {share_in:.0%} of GPU time)"
+            }
+        )
         costs[g.option.id] = Cost(
             currency=org.currency,
             total=total,
             monthly=[round(float(x), 2) for x in monthly],
-            per_million_tokens=total / float(tokens_m.sum()),
+            per_million_tokens=total / (tokens_in_m + tokens_out_m),
             breakdown=lines,
+            input_per_1m_usd=input_per_1m,
+            output_per_1m_usd=output_per_1m,
             gpu=str(row["gpu"]),
             gpus_per_replica=int(row["tp"]),
             replicas_peak=int(row["replicas_peak"]),
             gpu_hour_usd=float(row["usd_per_gpu_hour"]),
+            utilisation=round(mean_util, 4),
+            throughput_basis="measured" if measured else "estimated",
+            throughput_source=str(row["measured_source"]) if measured else None,
         )
     return _make_assumptions(usecase, params)
 
 
 def _unservable(
-    usecase: UseCase, catalog: Catalog, model_id: str, sized: pd.DataFrame
+    usecase: UseCase,
+    catalog: Catalog,
+    model_id: str,
+    sized: pd.DataFrame,
+    params: CostParameters = DEFAULT_PARAMETERS,
 ) -> Exclusion:
     """Why no GPU configuration can serve the model: missing facts, memory or latency."""
     m = catalog.models[model_id]
@@ -430,7 +597,8 @@ def _unservable(
         return Exclusion(
             code="capacity",
             message=f"No priced GPU configuration of up to {max(TENSOR_PARALLEL_SIZES)} GPUs"
-            f" holds the {m.parameters_b.value:g}B parameters in bf16 plus the KV cache for"
+            f" holds the {m.parameters_b.value:g}B parameters in {params.serving_precision}"
+            " plus the KV cache for"
             f" {usecase.task.context_tokens:,} tokens of context.",
         )
     fastest = float(mine["latency_ms"].min())
@@ -445,14 +613,19 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
     """The cost-model estimates behind every make option, as the report shows them."""
     org = usecase.organisation
     fields = [
-        "weight_bytes_per_parameter",
+        "serving_precision",
         "kv_bytes_per_value",
         "memory_fraction",
         "runtime_overhead_gb",
         "bandwidth_efficiency",
         "compute_efficiency",
+        "tensor_parallel_efficiency",
         "ops_fte_with_mlops_team" if org.mlops_team else "ops_fte_without_mlops_team",
     ]
+    if params.serving_precision in ("fp8", "int8"):
+        fields.append("quantisation_overhead_8bit")
+    elif params.serving_precision == "int4":
+        fields.append("quantisation_overhead_4bit")
     if usecase.requirements.fine_tuning == "planned":
         fields += [
             "fine_tuning_runs_per_year",
@@ -462,12 +635,21 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
     out = [
         Assumption(
             field=f"cost.{name}",
-            value=f"{getattr(params, name):g}",
+            value=_show(getattr(params, name)),
             origin="estimate",
             reason=CostParameters.model_fields[name].description or "",
         )
         for name in fields
     ]
+    out.append(
+        Assumption(
+            field="cost.throughput",
+            value="measured where the catalog holds a measurement, else roofline",
+            origin="estimate",
+            reason="A published tokens/s of the same model, GPU, count, precision and batch"
+            " replaces the roofline estimate; each make option's gpus line says which.",
+        )
+    )
     out.append(
         Assumption(
             field="cost.gpu_hours_per_month",
@@ -486,3 +668,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
             )
         )
     return out
+
+
+def _show(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -68,9 +68,7 @@ def parse_yaml(text: str, path: str) -> LoadedYaml:
     return LoadedYaml(data=data, lines=lines, path=path)
 
 
-def _construct(
-    loader: Any, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str
-) -> Any:
+def _construct(loader: Any, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str) -> Any:
     lines.setdefault(at, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -345,7 +343,7 @@ def _parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml
         raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
 
 
-_SECTIONS = ("sources", "licences", "models", "offerings", "gpus")
+_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput")
 
 
 def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog:
@@ -384,6 +382,7 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
         "gpus": merged["gpus"],
         "evidence": merged["evidence"],
         "quality_scale": scale,
+        "throughput": merged["throughput"],
     }
     draft = Catalog(
         **body,
@@ -448,7 +447,7 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             for i, v in enumerate(node):
                 check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
 
-    for section in ("licences", "models", "offerings", "gpus"):
+    for section in ("licences", "models", "offerings", "gpus", "throughput"):
         for key, entry in getattr(cat, section).items():
             check_sources(section, key, entry.model_dump(mode="json"))
     for (model, bench), ev in cat.evidence.items():
@@ -467,6 +466,12 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             err("offerings", key, "model", f"unknown model id {off.model!r}")
         if off.terms and off.terms not in cat.licences:
             err("offerings", key, "terms", f"unknown licence id {off.terms!r}")
+    for key, measured in cat.throughput.items():
+        for i, model_id in enumerate(measured.models):
+            if model_id not in cat.models:
+                err("throughput", key, f"models[{i}]", f"unknown model id {model_id!r}")
+        if measured.gpu not in cat.gpus:
+            err("throughput", key, "gpu", f"unknown GPU id {measured.gpu!r}")
     for name in cat.quality_scale.precedence:
         if name not in cat.quality_scale.benchmarks:
             err("quality_scale", "quality_scale", "precedence", f"unknown benchmark {name!r}")

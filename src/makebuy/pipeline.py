@@ -6,7 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from makebuy import cite, cost, gate, load, normalise, options, recommend, score
+from makebuy import (
+    breakeven,
+    cite,
+    cost,
+    gate,
+    hybrid,
+    load,
+    normalise,
+    options,
+    recommend,
+    score,
+)
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
 from makebuy.score import Method
 
@@ -29,9 +40,12 @@ def assess(
     on = evaluated_on or catalog.as_of
     gated = gate.gate(usecase, catalog, options.enumerate_options(catalog), on)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on)
+    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on)]
     matrix = score.criteria_matrix(usecase, catalog, score.matrix_rows(costed))
+    matrix = score.add_hybrid_rows(matrix, costed)
     breakdown, scores, ranking, normalisation = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, breakdown, scores, ranking)
+    crossings, no_crossing = breakeven.break_even(usecase, catalog, results)
     return Assessment(
         usecase=UseCaseRef(
             name=usecase.name,
@@ -52,4 +66,6 @@ def assess(
         assumptions=[*assumptions, *cost_assumptions],
         summary=recommend.summarise(results),
         sources=cite.cited_sources(catalog, results),
+        break_even=crossings,
+        break_even_note=no_crossing,
     )

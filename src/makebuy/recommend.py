@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections import Counter
 
 from makebuy.cost import CostedOption
-from makebuy.money import money
 from makebuy.models.result import (
     CriterionScore,
     OptionResult,
     Recommendation,
     Summary,
 )
+from makebuy.money import money
 
-_OTHER_KIND = {"buy": ("make", "rent"), "make": ("buy",), "rent": ("buy", "make")}
+_OTHER_KIND = {
+    "buy": ("make", "rent"),
+    "make": ("buy",),
+    "rent": ("buy", "make"),
+    "hybrid": ("buy", "make", "rent"),
+}
 
 
 def build_results(
@@ -52,6 +57,7 @@ def build_results(
                 criteria=breakdown.get(o.id, {}),
                 score=scores.get(o.id),
                 rank=rank.get(o.id),
+                legs=c.legs,
             )
         )
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.id))
@@ -126,6 +132,18 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
                 )
                 + "."
             )
+    titles = {r.id: r.title for r in results}
+    if win.kind == "hybrid":
+        lines.insert(1, f"It routes {_routing(win, titles)}.")
+    else:
+        mixed = next((r for r in ranked if r.kind == "hybrid"), None)
+        if mixed is not None:
+            assert mixed.cost is not None
+            lines.append(
+                f"Best hybrid option: rank {mixed.rank}, score {mixed.score:.3f}, total cost"
+                f" {money(mixed.cost.total, mixed.cost.currency)}; it routes"
+                f" {_routing(mixed, titles)}."
+            )
     if alt is not None and alt.id != win.id:
         assert alt.cost is not None
         lines.append(
@@ -140,6 +158,14 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
         runner_up=runner.id if runner else None,
         alternative=alt.id if alt else None,
         rationale=lines,
+    )
+
+
+def _routing(hybrid: OptionResult, titles: dict[str, str]) -> str:
+    """`80% of requests (low) to A; 20% (high) to B`: a hybrid's legs in one phrase."""
+    return "; ".join(
+        f"{leg.share:.0%} of requests ({leg.complexity}) to {titles.get(leg.option, leg.option)}"
+        for leg in hybrid.legs
     )
 
 

@@ -45,7 +45,7 @@ Method = Literal["weighted-sum", "topsis"]
 
 CRITERION_UNITS: dict[str, str] = {
     "cost": "currency over the horizon",
-    "capability": "quality scale 0-100",
+    "capability": "quality scale 0-100 (with task.mix: over the shares whose tier it meets)",
     "data_control": "rule score 0-1",
     "customisation": "rule score 0-1",
     "vendor_independence": "rule score 0-1",
@@ -145,8 +145,31 @@ def matrix_rows(
             c.cost.gpus_per_replica,
         )
         for c in costed
-        if c.gate.eligible and c.cost is not None
+        if c.gate.eligible and c.cost is not None and c.gate.option.kind != "hybrid"
     ]
+
+
+def add_hybrid_rows(matrix: pd.DataFrame, costed: list[CostedOption]) -> pd.DataFrame:
+    """Append one row per hybrid option: its own total cost and blended quality, and the
+    rule scores of its legs weighted by their share of requests (a hybrid is as
+    controllable, customisable and simple to run as the traffic it routes)."""
+    rows = []
+    for c in costed:
+        if c.gate.option.kind != "hybrid" or c.cost is None or not c.gate.eligible:
+            continue
+        weights: dict[str, float] = {}
+        for leg in c.legs:
+            weights[leg.option] = weights.get(leg.option, 0.0) + leg.share
+        if not all(oid in matrix.index for oid in weights):
+            continue
+        legs = matrix.loc[list(weights)]
+        blend = legs.mul(pd.Series(weights), axis=0).sum() / sum(weights.values())
+        blend["cost"] = c.cost.total
+        blend["capability"] = c.gate.option.quality or 0.0
+        rows.append(blend.round(6).rename(c.gate.option.id))
+    if not rows:
+        return matrix
+    return pd.concat([matrix, pd.DataFrame(rows)[matrix.columns]])
 
 
 def criteria_matrix(
@@ -167,8 +190,15 @@ def criteria_matrix(
     - operational_simplicity: buy 1.0, rent 0.9, make 0.4 with an MLOps team (0.15
       without), 0.1 less when one replica spans several GPUs;
     - support_and_safety: buy 0.8, rent 0.5, make 0.2; +0.2 for an API with an SLA.
+
+    With `task.mix`, capability is the quality counted over the shares of requests whose
+    tier (`quality_scale.tiers`) the option meets: an option below the high tier serves
+    the high-complexity share badly, and that share adds nothing. (A hybrid meets every
+    share's tier by construction, so its capability is its blended quality.)
     """
     mlops = usecase.organisation.mlops_team
+    mix = usecase.task.mix
+    tiers = catalog.quality_scale.tiers
     records = []
     for option_id, kind, offering_id, total, quality, gpus in rows:
         off = catalog.offerings.get(offering_id) if offering_id else None
@@ -196,7 +226,16 @@ def criteria_matrix(
             {
                 "id": option_id,
                 "cost": total,
-                "capability": quality,
+                "capability": quality
+                if mix is None
+                else round(
+                    sum(
+                        getattr(mix, c) * quality
+                        for c in ("low", "medium", "high")
+                        if quality >= tiers[c]
+                    ),
+                    6,
+                ),
                 "data_control": round(control, 3),
                 "customisation": {"make": 1.0, "rent": 0.5, "buy": 0.2}[kind],
                 "vendor_independence": {"make": 1.0, "rent": 0.7, "buy": 0.2}[kind],

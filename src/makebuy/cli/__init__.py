@@ -12,7 +12,15 @@ import typer
 
 from makebuy import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("assess", "schema")
+COMMAND_MODULES: tuple[str, ...] = (
+    "assess",
+    "portfolio",
+    "size",
+    "catalog",
+    "adr",
+    "check",
+    "schema",
+)
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""
 
 app = typer.Typer(

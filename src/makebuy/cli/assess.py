@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from makebuy.cli.common import emit, reported_errors, terminal_width
-from makebuy.errors import ExitCode
+from makebuy.errors import ExitCode, InputError
 
 
 class Format(StrEnum):
@@ -18,6 +18,7 @@ class Format(StrEnum):
 
     table = "table"
     markdown = "markdown"
+    html = "html"
     json = "json"
 
 
@@ -49,12 +50,20 @@ def assess(
         formats=["%Y-%m-%d"],
         help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
     ),
+    template: Path | None = typer.Option(
+        None,
+        "--template",
+        help="Folder of Jinja2 templates (report.md.j2, report.html.j2) that replace the"
+        " shipped ones of the same name; markdown and html only.",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
     with reported_errors(debug):
         from makebuy import pipeline
         from makebuy.render import get_renderer
+
+        check_template_dir(template, output_format.value)
 
         result = pipeline.assess(
             usecase,
@@ -64,7 +73,23 @@ def assess(
             builtin_catalog=not no_builtin,
         )
         color = output is None and sys.stdout.isatty() and output_format is Format.table
-        text = get_renderer(output_format.value)(result, width=terminal_width(), color=color)
+        renderer = get_renderer(output_format.value, template_dir=template)
+        text = renderer(result, width=terminal_width(), color=color)
         emit(text, output)
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+def check_template_dir(template: Path | None, output_format: str) -> None:
+    """--template needs a folder and a format drawn from templates."""
+    from makebuy.render import TEMPLATED
+
+    if template is None:
+        return
+    if output_format not in TEMPLATED:
+        raise InputError(
+            f"--template applies to {' and '.join(sorted(TEMPLATED))} reports, not {output_format}",
+            path=template,
+        )
+    if not template.is_dir():
+        raise InputError("--template must be a folder of templates", path=template)

@@ -74,5 +74,5 @@ def emit(text: str, output: Path | None) -> None:
 def terminal_width() -> int:
     """Width for rich output: the terminal's, or a fixed 100 when piped (stable output)."""
     if sys.stdout.isatty():
-        return os.get_terminal_size().columns
+        return os.get_terminal_size().columns or 100
     return int(os.environ.get("MAKEBUY_WIDTH", "100"))

@@ -230,6 +230,38 @@ class Evidence(_Entry):
     note: str | None = None
 
 
+class Throughput(_Entry):
+    """One published serving measurement: output tokens/s of one GPU group at one load.
+
+    Where a measurement matches a configuration the cost model sizes (model, GPU, GPU
+    count, precision and concurrent requests), it replaces the roofline estimate.
+    """
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    models: list[str] = Field(
+        ..., min_length=1, description="Model ids it applies to (the same weights shape)."
+    )
+    gpu: str = Field(..., description="GPU id.")
+    gpus: int = Field(..., gt=0, description="GPUs in the group (tensor-parallel size).")
+    precision: Literal["fp16", "bf16", "fp8", "int8", "int4"]
+    concurrency: int | None = Field(
+        None, gt=0, description="Concurrent requests (batch); null: the engine's maximum."
+    )
+    input_tokens: int | None = Field(None, gt=0, description="Prompt tokens per request.")
+    output_tokens: int | None = Field(None, gt=0, description="Generated tokens per request.")
+    output_tokens_per_s: float = Field(
+        ..., gt=0, description="Generated tokens per second of the whole group."
+    )
+    ms_per_output_token: float | None = Field(
+        None, gt=0, description="Time between output tokens of one request (median), ms."
+    )
+    engine: str = Field(..., description="Serving engine and version.")
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
 class BenchmarkScale(_Entry):
     """How one benchmark maps onto the 0..100 quality scale."""
 
@@ -266,6 +298,9 @@ class CatalogFile(_Entry):
     offerings: list[Offering] = Field(default_factory=list)
     gpus: list[Gpu] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
+    throughput: list[Throughput] = Field(
+        default_factory=list, description="Published serving measurements."
+    )
     quality_scale: QualityScale | None = None
 
 
@@ -281,6 +316,9 @@ class Catalog(BaseModel):
     gpus: dict[str, Gpu]
     evidence: dict[tuple[str, str], Evidence]
     quality_scale: QualityScale
+    throughput: dict[str, Throughput] = Field(
+        default_factory=dict, description="Published serving measurements by id."
+    )
     files: list[str] = Field(description="Files read, in order (built-in ones as builtin:NAME).")
     fingerprint: str = Field(description="sha256 of the merged catalog's canonical JSON.")
     as_of: dt.date = Field(description="Newest as-of date of any figure in the catalog.")
@@ -297,4 +335,7 @@ class Catalog(BaseModel):
             "gpus": [self.gpus[k].model_dump(mode="json") for k in sorted(self.gpus)],
             "evidence": [self.evidence[k].model_dump(mode="json") for k in sorted(self.evidence)],
             "quality_scale": self.quality_scale.model_dump(mode="json"),
+            "throughput": [
+                self.throughput[k].model_dump(mode="json") for k in sorted(self.throughput)
+            ],
         }

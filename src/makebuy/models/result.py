@@ -62,7 +62,7 @@ class Option(_Frozen):
 
     id: str = Field(description="kind:model-or-offering id, unique in one assessment.")
     kind: OptionKind
-    model: str = Field(description="Model id.")
+    model: str = Field(description="Model id (hybrid: the model serving the largest share).")
     model_name: str
     offering: str | None = Field(None, description="Offering id for buy and rent options.")
     provider: str = Field(description="API provider, or 'self-hosted'.")
@@ -78,6 +78,8 @@ class Option(_Frozen):
         """How reports name the option."""
         if self.kind == "make":
             return f"{self.model_name} (make: self-hosted)"
+        if self.kind == "hybrid":
+            return self.model_name
         return f"{self.model_name} ({self.kind}: {self.provider})"
 
 
@@ -109,14 +111,36 @@ class Cost(_Frozen):
     monthly: list[float] = Field(description="One figure per month of the horizon.")
     per_million_tokens: float = Field(description="Total cost per 1M tokens (input + output).")
     breakdown: list[CostLine]
-    input_per_1m_usd: float | None = Field(None, description="API price used, USD per 1M input.")
-    output_per_1m_usd: float | None = Field(None, description="API price used, USD per 1M output.")
+    input_per_1m_usd: float | None = Field(
+        None,
+        description="USD per 1M input tokens: the API price used; for make, the total cost"
+        " over the horizon times the share of GPU time spent on prompts, per 1M input tokens;"
+        " for hybrid, the share-weighted legs.",
+    )
+    output_per_1m_usd: float | None = Field(
+        None,
+        description="USD per 1M output tokens: the API price used; for make, the rest of the"
+        " total cost per 1M output tokens; for hybrid, the share-weighted legs.",
+    )
     price_source: str | None = Field(None, description="Source id of the API price used.")
     price_as_of: dt.date | None = None
     gpu: str | None = Field(None, description="GPU id a make option runs on.")
     gpus_per_replica: int | None = None
     replicas_peak: int | None = Field(None, description="Replicas at the horizon's peak.")
     gpu_hour_usd: float | None = None
+    utilisation: float | None = Field(
+        None,
+        description="Make: average share of provisioned replica capacity the traffic uses"
+        " over the horizon, 0..1.",
+    )
+    throughput_basis: Literal["measured", "estimated"] | None = Field(
+        None,
+        description="Make: whether serving speed came from a published measurement in the"
+        " catalog or from the roofline estimate.",
+    )
+    throughput_source: str | None = Field(
+        None, description="Source id of the measurement used, when measured."
+    )
 
 
 class CriterionScore(_Frozen):
@@ -248,4 +272,9 @@ class Assessment(_Frozen):
     break_even: list[BreakEven] = Field(
         default_factory=list,
         description="Cost crossings of the best make option with the best buy and rent.",
+    )
+    break_even_note: str | None = Field(
+        None,
+        description="Why there is no break-even to show: no make option, or no buy or rent"
+        " option, survived the gate and costing.",
     )

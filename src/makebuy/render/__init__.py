@@ -1,15 +1,22 @@
-"""Output formats: one module per format, listed once in `RENDERERS`.
+"""Output formats: one module per format, listed once in a registry.
 
 A renderer only formats: every figure it shows was computed by an earlier stage. Adding a
-format means adding a module and one line here; no command changes.
+format means adding a module and one line here; no command changes. Formats drawn from
+Jinja2 templates are listed in `TEMPLATED`: they accept a user's template folder.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from makebuy.models.result import Assessment
+
+if TYPE_CHECKING:
+    from makebuy.portfolio import Portfolio
 
 
 class Renderer(Protocol):
@@ -18,16 +25,48 @@ class Renderer(Protocol):
     def __call__(self, assessment: Assessment, *, width: int, color: bool) -> str: ...
 
 
+class PortfolioRenderer(Protocol):
+    """Turns a portfolio of assessments into the bytes of one format."""
+
+    def __call__(self, portfolio: Portfolio, *, width: int, color: bool) -> str: ...
+
+
 # name -> "module:function"; modules are imported only when their format is asked for.
 RENDERERS: dict[str, str] = {
     "table": "makebuy.render.table:render",
     "markdown": "makebuy.render.markdown:render",
+    "html": "makebuy.render.html:render",
     "json": "makebuy.render.json:render",
 }
 
+PORTFOLIO_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.portfolio_text:render_table",
+    "markdown": "makebuy.render.markdown:render_portfolio",
+    "html": "makebuy.render.html:render_portfolio",
+    "json": "makebuy.render.portfolio_text:render_json",
+    "csv": "makebuy.render.csv:render_portfolio",
+}
 
-def get_renderer(name: str) -> Renderer:
-    """The renderer registered under `name`."""
-    module_name, _, attr = RENDERERS[name].partition(":")
-    renderer: Renderer = getattr(importlib.import_module(module_name), attr)
+TEMPLATED: frozenset[str] = frozenset({"markdown", "html"})
+"""Formats drawn from templates/ (the user's `--template DIR` is searched first)."""
+
+
+def _load(spec: str, name: str, template_dir: Path | None) -> Callable[..., str]:
+    """Import `module:function`; bind the template folder when the format is templated."""
+    module_name, _, attr = spec.partition(":")
+    function: Callable[..., str] = getattr(importlib.import_module(module_name), attr)
+    if name in TEMPLATED:
+        return partial(function, template_dir=template_dir)
+    return function
+
+
+def get_renderer(name: str, template_dir: Path | None = None) -> Renderer:
+    """The assessment renderer registered under `name`, bound to `template_dir` if templated."""
+    renderer: Renderer = _load(RENDERERS[name], name, template_dir)
+    return renderer
+
+
+def get_portfolio_renderer(name: str, template_dir: Path | None = None) -> PortfolioRenderer:
+    """The portfolio renderer registered under `name`, bound to `template_dir` if templated."""
+    renderer: PortfolioRenderer = _load(PORTFOLIO_RENDERERS[name], name, template_dir)
     return renderer

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 
+from makebuy.models.result import Assessment, Obligation, OptionResult
 from makebuy.money import money
 
-__all__ = ["environment", "md", "money", "number", "templates_dir"]
+__all__ = [
+    "compact_money",
+    "compact_number",
+    "environment",
+    "governance_checklist",
+    "md",
+    "money",
+    "number",
+    "percent",
+    "report_context",
+    "sample_months",
+    "templates_dir",
+]
 
 
 def number(value: float | None, digits: int = 3) -> str:
+    """A score or ratio with fixed digits; `n/a` when a stage left it out."""
     if value is None:
         return "n/a"
     return f"{value:.{digits}f}"
@@ -65,4 +80,198 @@ def environment(autoescape: bool, template_dir: Path | None = None) -> jinja2.En
     env.filters["money"] = money
     env.filters["number"] = number
     env.filters["md"] = md
+    env.filters["compact_money"] = compact_money
+    env.filters["compact_number"] = compact_number
+    env.filters["percent"] = percent
     return env
+
+
+def compact_number(value: float) -> str:
+    """`950`, `12k`, `1.5M`, `2B`: axis labels and volumes read at a glance."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def percent(share: float | None) -> str:
+    """A share as `12.3%` (absolute: the sentence says saves or costs); `n/a` when unknown."""
+    if share is None:
+        return "n/a"
+    return f"{abs(share) * 100:.1f}%"
+
+
+def compact_money(value: float, currency: str) -> str:
+    """`$1.2M`, `€350k`: money on chart axes, where full figures would crowd."""
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(currency)
+    text = compact_number(value)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+LEADING_OPTIONS = 5
+"""How many options the monthly-cost chart and the cost details show."""
+SHORTLIST = 12
+"""Ranked options a report shows up front; the rest go to an appendix."""
+
+
+def report_context(a: Assessment) -> dict[str, object]:
+    """Lookups every report template shares; it selects and groups, never computes figures."""
+    by_id = {o.id: o for o in a.options}
+    rec = a.recommendation
+    eligible = [o for o in a.options if o.status == "eligible"]
+    excluded = [o for o in a.options if o.status == "excluded"]
+    winner = by_id.get(rec.option) if rec.option else None
+    picked = [by_id[i] for i in (rec.option, rec.runner_up, rec.alternative) if i in by_id]
+    for kind in ("buy", "rent", "make", "hybrid"):
+        best = next((o for o in eligible if o.kind == kind), None)
+        if best is not None:
+            picked.append(best)
+    leading: list[OptionResult] = []
+    for o in picked:
+        if o not in leading and len(leading) < LEADING_OPTIONS:
+            leading.append(o)
+    months = max((len(o.cost.monthly) for o in leading if o.cost), default=0)
+    shortlist = eligible[:SHORTLIST]
+    shortlist += [o for o in leading if o not in shortlist]
+    return {
+        "by_id": by_id,
+        "winner": winner,
+        "runner_up": by_id.get(rec.runner_up) if rec.runner_up else None,
+        "alternative": by_id.get(rec.alternative) if rec.alternative else None,
+        "reasons": rec.rationale[1:] if winner and len(rec.rationale) > 1 else rec.rationale,
+        "eligible": eligible,
+        "excluded": excluded,
+        "leading": leading,
+        "shortlist": shortlist,
+        "shortlist_size": SHORTLIST,
+        "horizon_months": len(winner.cost.monthly) if winner and winner.cost else months,
+        "sample_months": sample_months(months),
+        "excluded_groups": excluded_groups(excluded),
+        "clauses": clauses(excluded),
+        "criteria": list(next((o.criteria for o in a.options if o.criteria), {})),
+        "governance": governance_checklist(winner) if winner else [],
+    }
+
+
+def excluded_groups(excluded: list[OptionResult]) -> list[tuple[str, list[OptionResult]]]:
+    """Ruled-out options grouped by their first reason, the largest group first."""
+    groups: dict[str, list[OptionResult]] = {}
+    for o in excluded:
+        groups.setdefault(o.exclusions[0].code if o.exclusions else "unknown", []).append(o)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+@dataclass(frozen=True)
+class ClauseUse:
+    """A quoted clause and the options it ruled out (one clause often rules out many)."""
+
+    code: str
+    clause: str
+    url: str | None
+    options: list[OptionResult]
+
+
+def clauses(excluded: list[OptionResult]) -> list[ClauseUse]:
+    """Every distinct clause quoted by an exclusion, sorted by code then text."""
+    found: dict[tuple[str, str, str | None], list[OptionResult]] = {}
+    for o in excluded:
+        for e in o.exclusions:
+            if e.clause:
+                found.setdefault((e.code, e.clause, e.url), []).append(o)
+    return [
+        ClauseUse(code, clause, url, options)
+        for (code, clause, url), options in sorted(found.items(), key=lambda kv: kv[0][:2])
+    ]
+
+
+def sample_months(months: int) -> list[int]:
+    """Months (1-based) a table shows in place of a monthly chart: the first, then every 6th."""
+    if months <= 0:
+        return []
+    picked = [1, *range(6, months + 1, 6)]
+    if picked[-1] != months:
+        picked.append(months)
+    return picked
+
+
+_OWN_OPERATIONS = {
+    "safety filtering": "You run the model, so you carry safety filtering: put input and output"
+    " moderation (for example a guard model) in front of it and monitor for abuse.",
+    "model updates": "You own updates: follow the model's releases and security notices,"
+    " re-evaluate before upgrading, and keep the previous weights to roll back.",
+    "data handling": "Prompts, outputs and fine-tuning data stay in your environment: apply"
+    " your classification controls to them, to logs and to backups.",
+}
+_VENDOR_OPERATIONS = {
+    "safety filtering": "The provider filters by default: check its settings meet your policy"
+    " and add checks for the risks of your own domain.",
+    "model updates": "The provider retires model versions: pin the version, watch its"
+    " deprecation notices and re-run this assessment before a retirement date.",
+    "data handling": "Prompts leave your environment: confirm retention, training on your data"
+    " and processing region in a signed data processing agreement.",
+}
+_GOVERNANCE_KIND = {"make": _OWN_OPERATIONS, "buy": _VENDOR_OPERATIONS, "rent": _VENDOR_OPERATIONS}
+
+
+@dataclass(frozen=True)
+class GovernanceItem:
+    """One line of the checklist, with the catalog obligation behind it when there is one."""
+
+    area: str
+    text: str
+    obligation: Obligation | None = None
+
+
+def governance_checklist(option: OptionResult) -> list[GovernanceItem]:
+    """What choosing `option` commits the organisation to, area by area.
+
+    The wording is fixed per kind of option (who runs the model decides who filters,
+    updates and holds the data); the licence duties are the gate's obligations verbatim.
+    """
+    kind_text = _GOVERNANCE_KIND.get(option.kind)
+    items = [
+        GovernanceItem(
+            "human oversight",
+            "Name an accountable owner, and decide which outputs a person reviews before"
+            " they reach a customer or a decision.",
+        ),
+        GovernanceItem(
+            "output management",
+            "Log prompts and outputs with a retention period that matches the data"
+            " classification, and label generated text where people read it.",
+        ),
+    ]
+    for area in ("safety filtering", "model updates"):
+        if kind_text is None:
+            text = (
+                "Each leg of the mix follows the duties of its own kind:"
+                " self-hosted legs are yours, API legs the provider's."
+            )
+        else:
+            text = kind_text[area]
+        items.append(GovernanceItem(area, text))
+    duties = [ob for ob in option.obligations if not ob.code.startswith("operations.")]
+    operations = [ob for ob in option.obligations if ob.code.startswith("operations.")]
+    for ob in operations:
+        items.append(GovernanceItem("safety filtering", ob.message, ob))
+    if duties:
+        items.extend(GovernanceItem("licence duties", ob.message, ob) for ob in duties)
+    else:
+        items.append(GovernanceItem("licence duties", "None recorded in the catalog."))
+    items.append(
+        GovernanceItem(
+            "data handling",
+            kind_text["data handling"]
+            if kind_text
+            else "Route data of each classification only to legs allowed to hold it.",
+        )
+    )
+    order = [
+        "human oversight",
+        "output management",
+        "safety filtering",
+        "model updates",
+        "licence duties",
+        "data handling",
+    ]
+    return sorted(items, key=lambda item: order.index(item.area))

@@ -83,6 +83,19 @@ def _view(a: Assessment) -> Group:
                     " (see --format markdown or json)."
                 )
             )
+    titles = {o.id: o.title for o in a.options}
+    for o in eligible:
+        if o.kind == "hybrid":
+            legs = "; ".join(
+                f"{leg.share:.0%} {leg.complexity} -> {titles.get(leg.option, leg.option)}"
+                for leg in o.legs
+            )
+            parts.append(Text(f"Hybrid rank {o.rank}: {legs}"))
+    if a.break_even or a.break_even_note:
+        parts.append(Text("Break-even:", style="bold"))
+        parts.extend(Text(f"- {b.statement}") for b in a.break_even)
+        if a.break_even_note:
+            parts.append(Text(f"- {a.break_even_note}"))
     excluded = [o for o in a.options if o.status == "excluded"]
     if excluded:
         counts = Counter(o.exclusions[0].code for o in excluded)

@@ -1,0 +1,187 @@
+"""Break-even stage: the monthly volume at which self-hosting and an API cost the same.
+
+For the best-ranked make option against the best-ranked buy and rent options. Both are
+costed at steady volume V (requests a month, today's request shape and peak-to-average
+ratio, no growth):
+
+- API: V x (input tokens x input price + output tokens x output price) / 1M;
+- make: the cheapest of the model's serving configurations (the ones the cost stage
+  considered) at the replicas V's peak needs, plus its fixed monthly cost (operations
+  staff and fine-tuning, as in its cost breakdown).
+
+The make curve is a staircase (one step per replica), the API curve a line. Between two
+steps make is flat and the API rises, so the last volume at which make is dearer is found
+exactly, piece by piece. Past one replica's worth of headroom make grows at its cheapest
+GPU cost per request; when that is at or above the API's price per request the two never
+cross, and the statement says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from makebuy import cost
+from makebuy.models.catalog import Catalog
+from makebuy.models.result import BreakEven, CostPoint, OptionResult
+from makebuy.models.usecase import UseCase
+from makebuy.money import money
+
+SERIES_POINTS = 25
+MAX_BREAKPOINTS = 200_000
+
+
+def break_even(
+    usecase: UseCase,
+    catalog: Catalog,
+    results: list[OptionResult],
+    params: cost.CostParameters = cost.DEFAULT_PARAMETERS,
+) -> tuple[list[BreakEven], str | None]:
+    """Crossings of the best make option with the best buy and the best rent option, or,
+    when one side has no eligible option, a sentence saying why there is none."""
+    ranked = sorted((r for r in results if r.rank is not None), key=lambda r: r.rank or 0)
+    make = next((r for r in ranked if r.kind == "make" and r.cost is not None), None)
+    apis = [
+        api
+        for kind in ("buy", "rent")
+        if (api := next((r for r in ranked if r.kind == kind and r.cost is not None), None))
+    ]
+    if make is None and apis:
+        return [], (
+            "No self-hosted option survived the gate and costing, so there is no break-even"
+            " volume: only APIs are open for these requirements."
+        )
+    if make is None:
+        return [], None
+    if not apis:
+        return [], (
+            f"No buy or rent option survived the gate, so {make.title} has no API to break"
+            " even against: self-hosting is the only way open, at any volume."
+        )
+    configs = cost.make_configurations(usecase, catalog, [make.model], params)
+    if configs.empty:
+        return [], None
+    return [_pair(usecase, make, api, configs) for api in apis], None
+
+
+def _pair(
+    usecase: UseCase, make: OptionResult, api: OptionResult, configs: pd.DataFrame
+) -> BreakEven:
+    assert make.cost is not None and api.cost is not None
+    vol = usecase.volume
+    rate = usecase.organisation.usd_to
+    cur = usecase.organisation.currency
+    tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
+    api_per_request = (
+        (
+            vol.input_tokens_per_request * (api.cost.input_per_1m_usd or 0.0)
+            + vol.output_tokens_per_request * (api.cost.output_per_1m_usd or 0.0)
+        )
+        / 1e6
+        * rate
+    )
+    months = len(make.cost.monthly)
+    gpu_total = sum(line.total for line in make.cost.breakdown if line.item == "gpus")
+    fixed = (make.cost.total - gpu_total) / months
+    peak_ratio = (vol.peak_requests_per_second or 0.0) / vol.requests_per_month
+    # Requests a month one replica covers, and what it costs a month, per configuration.
+    per_replica = configs["capacity_rps"].to_numpy() / max(peak_ratio, 1e-30)
+    replica_month = configs["replica_usd_per_hour"].to_numpy() * cost.HOURS_PER_MONTH * rate
+    make_per_request = float((replica_month / per_replica).min())
+
+    def make_monthly(v: np.ndarray) -> np.ndarray:
+        replicas = np.maximum(1, np.ceil(v[:, None] / per_replica[None, :] - 1e-9))
+        return (replicas * replica_month[None, :]).min(axis=1) + fixed
+
+    volume: float | None = None
+    if make_per_request >= api_per_request:
+        statement = (
+            f"{make.title} never becomes cheaper than {api.title}: even with every replica"
+            f" busy at peak its GPUs cost {money(make_per_request * 1e3, cur)} per 1,000"
+            f" requests, at or above the API's {money(api_per_request * 1e3, cur)},"
+            f" before {money(fixed, cur)} a month of fixed costs."
+        )
+        lo, hi = vol.requests_per_month / 10, vol.requests_per_month * 100
+    else:
+        best = int(np.argmin(replica_month / per_replica))
+        beyond = (replica_month[best] + fixed) / (api_per_request - make_per_request)
+        volume = _last_dearer(per_replica, replica_month, fixed, api_per_request, beyond)
+        today = vol.requests_per_month
+        tokens = volume * tokens_per_request
+        crossing = f"{_count(volume)} requests a month ({_count(tokens)} tokens)"
+        if today >= volume:
+            statement = (
+                f"{make.title} is already cheaper than {api.title} at today's"
+                f" {_count(today)} requests a month; the costs cross at {crossing}."
+            )
+        else:
+            statement = (
+                f"{make.title} becomes cheaper than {api.title} above {crossing};"
+                f" today's volume is {_count(today)} requests a month."
+            )
+        lo = min(today, volume) / 10
+        hi = max(today, volume) * 10
+    grid = np.unique(
+        np.concatenate(
+            [
+                np.geomspace(lo, hi, SERIES_POINTS),
+                [vol.requests_per_month],
+                [volume] if volume is not None else [],
+            ]
+        )
+    )
+    make_costs = make_monthly(grid)
+    api_costs = grid * api_per_request
+    series = [
+        CostPoint(
+            requests_per_month=round(float(v), 2),
+            monthly_cost={make.id: round(float(m), 2), api.id: round(float(a), 2)},
+        )
+        for v, m, a in zip(grid, make_costs, api_costs, strict=True)
+    ]
+    return BreakEven(
+        make=make.id,
+        versus=api.id,
+        requests_per_month=round(volume, 2) if volume is not None else None,
+        tokens_per_month=round(volume * tokens_per_request, 2) if volume is not None else None,
+        statement=statement,
+        series=series,
+    )
+
+
+def _last_dearer(
+    per_replica: np.ndarray,
+    replica_month: np.ndarray,
+    fixed: float,
+    api_per_request: float,
+    beyond: float,
+) -> float:
+    """The largest volume at which make costs more than the API (make is cheaper above it).
+
+    Pieces lie between the replica steps of every configuration, up to `beyond`, past which
+    make is always cheaper. On a piece make is flat at its level L and the API line reaches
+    it at V = L / price, so make is dearer on (start, min(end, L / price)).
+    """
+    counts = np.ceil(beyond / per_replica).astype(int) + 1
+    if counts.sum() > MAX_BREAKPOINTS:  # very many steps: sample the curve instead
+        points = np.geomspace(1.0, beyond, MAX_BREAKPOINTS)
+    else:
+        points = np.concatenate(
+            [np.arange(1, n + 1) * u for n, u in zip(counts, per_replica, strict=True)]
+        )
+    edges = np.unique(np.concatenate([[0.0], points[points <= beyond], [beyond]]))
+    starts, ends = edges[:-1], edges[1:]
+    mid = (starts + ends) / 2
+    replicas = np.maximum(1, np.ceil(mid[:, None] / per_replica[None, :] - 1e-9))
+    level = (replicas * replica_month[None, :]).min(axis=1) + fixed
+    reach = level / api_per_request
+    dearer = reach > starts
+    return float(np.minimum(ends, reach)[dearer].max())
+
+
+def _count(value: float) -> str:
+    """12,300 / 1.2M / 3.4B: volumes in one short sentence."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M")):
+        if value >= limit:
+            return f"{value / limit:,.1f}{suffix}"
+    return f"{value:,.0f}"

@@ -1,0 +1,133 @@
+"""`makebuy adr new|refresh`: write a decision record from an assessment, or renew its block."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from makebuy.cli.common import reported_errors, write_atomically
+
+adr_app = typer.Typer(
+    help="Architecture decision records (MADR 4) backed by a makebuy assessment.",
+    no_args_is_help=True,
+)
+
+
+class ScoreMethod(StrEnum):
+    weighted_sum = "weighted-sum"
+    topsis = "topsis"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(adr_app, name="adr")
+
+
+def _folder(folder: Path | None) -> Path:
+    from makebuy import adr
+
+    if folder is not None:
+        return folder
+    found = adr.find_adr_dir(Path.cwd())
+    return found if found is not None else adr.project_root(Path.cwd()) / adr.DEFAULT_ADR_DIR
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@adr_app.command("new")
+def new(
+    usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
+    folder: Path | None = typer.Option(
+        None,
+        "--dir",
+        help="ADR folder (default: .adr-dir, log4brains' adrFolder, docs/decisions,"
+        " docs/adr, doc/adr or docs/architecture-decisions).",
+    ),
+    supersedes: str | None = typer.Option(
+        None, "--supersedes", help="Number or file of the record this one supersedes."
+    ),
+    date: dt.datetime | None = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Decision date (default: today)."
+    ),
+    catalog: list[Path] = typer.Option(
+        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
+    ),
+    no_builtin: bool = typer.Option(
+        False, "--no-builtin-catalog", help="Use only the --catalog files."
+    ),
+    method: ScoreMethod = typer.Option(
+        ScoreMethod.weighted_sum, "--method", help="Scoring method."
+    ),
+    review_months: int = typer.Option(
+        12, "--review-months", min=1, help="Review-by date: this many months after the date."
+    ),
+    margin: float = typer.Option(
+        0.05, "--margin", min=0, max=1, help="Score lead that invalidates the decision."
+    ),
+    price_change: float = typer.Option(
+        0.15, "--price-change", min=0, help="Relative price change that asks for a review."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Assess a use case and write a MADR 4 record of the decision (status: proposed)."""
+    with reported_errors(debug):
+        from makebuy import adr
+
+        on = date.date() if date else dt.date.today()
+        target = _folder(folder)
+        record = adr.new_record(
+            usecase,
+            catalog,
+            folder=target,
+            on=on,
+            builtin_catalog=not no_builtin,
+            method=method.value,
+            supersedes=supersedes,
+            review_months=review_months,
+            tolerances=adr.Tolerances(margin=margin, price_change=price_change),
+        )
+        target.mkdir(parents=True, exist_ok=True)
+        if record.path.exists():
+            from makebuy.errors import InputError
+
+            raise InputError("a record with this name exists already", path=record.path)
+        write_atomically(record.path, record.text)
+        if record.superseded is not None:
+            old_path, old_text = record.superseded
+            write_atomically(old_path, old_text)
+            typer.echo(f"marked {_shown(old_path)} as superseded", err=True)
+        typer.echo(_shown(record.path))
+
+
+@adr_app.command("refresh")
+def refresh(
+    record: str = typer.Argument(..., help="Number or file of the record to refresh."),
+    folder: Path | None = typer.Option(None, "--dir", help="ADR folder (default: as for new)."),
+    date: dt.datetime | None = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Re-confirmation date (default: today)."
+    ),
+    catalog: list[Path] = typer.Option(
+        [], "--catalog", "-c", help="Extra catalog file or folder on top of the recorded ones."
+    ),
+    review_months: int = typer.Option(
+        12, "--review-months", min=1, help="New review-by date: this many months after the date."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """After a person re-confirms a decision: rewrite only its block with today's figures."""
+    with reported_errors(debug):
+        from makebuy import adr
+
+        on = date.date() if date else dt.date.today()
+        path = adr.find_record(_folder(folder), record)
+        text = adr.refresh_record(path, extra_catalogs=catalog, on=on, review_months=review_months)
+        write_atomically(path, text)
+        typer.echo(_shown(path))

@@ -1,0 +1,80 @@
+"""`makebuy check`: fail the build when a recorded decision no longer holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from makebuy.cli.common import emit, reported_errors, terminal_width
+
+
+class CheckFormat(StrEnum):
+    """Report formats; each maps to one renderer in makebuy.render.check.CHECK_RENDERERS."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+
+
+def check(
+    paths: list[Path] = typer.Argument(
+        None, help="ADR files or folders (default: the repository's ADR folder)."
+    ),
+    catalog: list[Path] = typer.Option(
+        [], "--catalog", "-c", help="Extra catalog file or folder on top of each record's own."
+    ),
+    today: dt.datetime | None = typer.Option(
+        None,
+        "--today",
+        formats=["%Y-%m-%d"],
+        help="Date compared with review-by dates (default: today).",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="A record needing review fails too."),
+    output_format: CheckFormat = typer.Option(
+        CheckFormat.table, "--format", "-f", help="Report format."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Re-assess every decision record with a makebuy block against today's catalog.
+
+    Exit 0 when all hold, 1 when one is invalidated (or needs review, with --strict), 2 for
+    bad input (the message names the file, line and field).
+    """
+    with reported_errors(debug):
+        from makebuy import adr
+        from makebuy import check as checking
+        from makebuy.errors import InputError
+        from makebuy.render.check import get_check_renderer
+
+        if not paths:
+            folder = adr.find_adr_dir(Path.cwd())
+            if folder is None or not folder.is_dir():
+                raise InputError(
+                    "no ADR folder found (.adr-dir, .log4brains.yml, docs/decisions, docs/adr,"
+                    " doc/adr, docs/architecture-decisions); pass the files or folders to check"
+                )
+            paths = [folder]
+        result = checking.check(
+            paths,
+            today=today.date() if today else dt.date.today(),
+            extra_catalogs=catalog,
+            strict=strict,
+        )
+        text = get_check_renderer(output_format.value)(
+            result, width=terminal_width(), color=output is None and sys.stdout.isatty()
+        )
+        emit(text, output)
+        for line in checking.error_lines(result):
+            typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(result.exit_code)

@@ -1,0 +1,117 @@
+"""`makebuy portfolio`: many questionnaires in, one leadership report out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from makebuy.cli.assess import ScoreMethod, check_template_dir
+from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.errors import ExitCode, InputError
+
+
+class PortfolioFormat(StrEnum):
+    """Portfolio formats; each maps to one renderer in makebuy.render.PORTFOLIO_RENDERERS."""
+
+    table = "table"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+    csv = "csv"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("portfolio")(portfolio)
+
+
+def portfolio(
+    paths: list[str] = typer.Argument(
+        ..., help="Questionnaires: files, folders (searched for *.yaml) or quoted globs."
+    ),
+    catalog: list[Path] = typer.Option(
+        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
+    ),
+    no_builtin: bool = typer.Option(
+        False, "--no-builtin-catalog", help="Use only the --catalog files."
+    ),
+    output_format: PortfolioFormat = typer.Option(
+        PortfolioFormat.table, "--format", "-f", help="Report format."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    method: ScoreMethod = typer.Option(
+        ScoreMethod.weighted_sum, "--method", help="Scoring method."
+    ),
+    as_of: dt.datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
+    ),
+    template: Path | None = typer.Option(
+        None,
+        "--template",
+        help="Folder of Jinja2 templates (portfolio.md.j2, portfolio.html.j2) that replace"
+        " the shipped ones of the same name; markdown and html only.",
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Assess many use cases and total them: buy everything, make what may be made, the mix."""
+    with reported_errors(debug):
+        from makebuy.portfolio import assess_portfolio
+        from makebuy.render import get_portfolio_renderer
+
+        check_template_dir(template, output_format.value)
+        with _progress() as on_progress:
+            result = assess_portfolio(
+                paths,
+                catalog,
+                method=method.value,
+                evaluated_on=as_of.date() if as_of else None,
+                builtin_catalog=not no_builtin,
+                on_progress=on_progress,
+            )
+        if not result.use_cases and not result.failures:
+            raise InputError("no questionnaire given")
+        for failure in result.failures:
+            typer.echo(f"error: {failure.path}: {failure.message}", err=True)
+        color = output is None and sys.stdout.isatty() and output_format is PortfolioFormat.table
+        renderer = get_portfolio_renderer(output_format.value, template_dir=template)
+        emit(renderer(result, width=terminal_width(), color=color), output)
+        if result.failed:
+            raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[Path | None, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise (stable logs)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("assessing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+    started: list[Path] = []
+
+    def on_progress(path: Path | None, total: int) -> None:
+        if path is not None:
+            started.append(path)
+        done = max(len(started) - 1, 0)
+        bar.update(task, total=total, completed=done, description=path.name if path else "")
+
+    with bar:
+        yield on_progress

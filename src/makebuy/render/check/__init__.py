@@ -1,0 +1,35 @@
+"""Output formats of `makebuy check`: one module per format, listed once in `CHECK_RENDERERS`.
+
+Kept apart from `makebuy.render.RENDERERS` (assessment reports) because the input differs:
+these renderers format a `makebuy.check.CheckReport` and compute nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from makebuy.check import CheckReport
+
+
+class CheckRenderer(Protocol):
+    """Turns a check report into the bytes of one format."""
+
+    def __call__(self, report: CheckReport, *, width: int, color: bool) -> str: ...
+
+
+# name -> "module:function"; modules are imported only when their format is asked for.
+CHECK_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.check.table:render",
+    "json": "makebuy.render.check.json:render",
+    "markdown": "makebuy.render.check.markdown:render",
+    "github": "makebuy.render.check.github:render",
+    "junit": "makebuy.render.check.junit:render",
+}
+
+
+def get_check_renderer(name: str) -> CheckRenderer:
+    """The check renderer registered under `name`."""
+    module_name, _, attr = CHECK_RENDERERS[name].partition(":")
+    renderer: CheckRenderer = getattr(importlib.import_module(module_name), attr)
+    return renderer

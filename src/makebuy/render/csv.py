@@ -1,0 +1,118 @@
+"""CSV of a portfolio, for spreadsheets: one row per use case, failure, strategy and kind.
+
+The first column, `record`, says what a row is, so one file holds the whole portfolio and
+a spreadsheet filter separates the parts. Money has two decimals, in the portfolio currency.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from makebuy.portfolio import Pick, Portfolio
+
+COLUMNS = (
+    "record",
+    "path",
+    "name",
+    "owner",
+    "status",
+    "option",
+    "kind",
+    "total",
+    "per_million_tokens",
+    "horizon_months",
+    "best_buy",
+    "best_buy_total",
+    "best_make",
+    "best_make_total",
+    "use_cases",
+    "fallbacks",
+    "share",
+    "versus",
+    "currency",
+    "message",
+)
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _pick(pick: Pick | None, prefix: str) -> dict[str, str]:
+    if pick is None:
+        return {}
+    return {prefix: pick.option, f"{prefix}_total": _money(pick.total)}
+
+
+def render_portfolio(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
+    """The portfolio as CSV (RFC 4180, `\\n` line ends, a header row)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
+    cur = portfolio.currency
+    for u in portfolio.use_cases:
+        rec = u.recommended
+        row = {
+            "record": "use_case",
+            "path": u.path,
+            "name": u.name,
+            "owner": u.owner or "",
+            "status": "recommended" if rec else "all options ruled out",
+            "horizon_months": "" if u.horizon_months is None else str(u.horizon_months),
+            "currency": cur,
+            "message": u.summary,
+            **_pick(u.best_buy, "best_buy"),
+            **_pick(u.best_make, "best_make"),
+        }
+        if rec is not None:
+            row |= {
+                "option": rec.option,
+                "kind": rec.kind,
+                "total": _money(rec.total),
+                "per_million_tokens": _money(rec.per_million_tokens),
+            }
+        writer.writerow(row)
+    for f in portfolio.failures:
+        writer.writerow(
+            {"record": "failure", "path": f.path, "status": "failed", "message": f.message}
+        )
+    for s in portfolio.strategies:
+        writer.writerow(
+            {
+                "record": "strategy",
+                "name": s.label,
+                "option": s.name,
+                "total": _money(s.total),
+                "use_cases": str(s.use_cases),
+                "fallbacks": str(s.fallbacks),
+                "currency": cur,
+            }
+        )
+    labels = {s.name: s.label for s in portfolio.strategies}
+    for sv in portfolio.savings:
+        writer.writerow(
+            {
+                "record": "saving",
+                "name": f"{labels[sv.strategy]} against {labels[sv.versus]}",
+                "option": sv.strategy,
+                "versus": sv.versus,
+                "total": _money(sv.amount),
+                "share": "" if sv.share is None else f"{sv.share:.4f}",
+                "currency": cur,
+            }
+        )
+    for k in portfolio.mix:
+        writer.writerow(
+            {
+                "record": "kind",
+                "kind": k.kind,
+                "total": _money(k.total),
+                "use_cases": str(k.use_cases),
+                "share": "" if k.share is None else f"{k.share:.4f}",
+                "currency": cur,
+            }
+        )
+    return buffer.getvalue()

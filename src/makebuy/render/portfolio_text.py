@@ -1,0 +1,97 @@
+"""The portfolio on a terminal (rich) and as JSON (the `Portfolio` model as it is)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from makebuy.render.format import money, percent
+
+if TYPE_CHECKING:
+    from makebuy.portfolio import Portfolio
+
+
+def render_json(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
+    """Pretty, stable JSON ending in a newline; the contract is `makebuy.portfolio.Portfolio`."""
+    return json.dumps(portfolio.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_table(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
+    """Use cases, strategy totals, savings and the mix by kind, drawn with rich."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        legacy_windows=False,
+    )
+    console.print(_view(portfolio))
+    return buffer.getvalue()
+
+
+def _view(p: Portfolio) -> Group:
+    cur = p.currency
+    parts: list[object] = [Text("makebuy portfolio", style="bold")]
+    cases = Table(title="Use cases", title_justify="left")
+    for name, justify in [
+        ("Use case", "left"),
+        ("Recommendation", "left"),
+        ("Kind", "left"),
+        ("Total cost", "right"),
+        ("Months", "right"),
+    ]:
+        cases.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for u in p.use_cases:
+        rec = u.recommended
+        cases.add_row(
+            u.name,
+            rec.title if rec else "every option ruled out",
+            rec.kind if rec else "-",
+            money(rec.total, cur) if rec else "-",
+            str(u.horizon_months) if u.horizon_months is not None else "-",
+        )
+    parts.append(cases)
+    if p.strategies:
+        strat = Table(title="Strategies", title_justify="left")
+        strat.add_column("Strategy")
+        strat.add_column("Total cost", justify="right")
+        strat.add_column("Kept the recommendation", justify="right")
+        for s in p.strategies:
+            strat.add_row(s.label, money(s.total, cur), f"{s.fallbacks} of {s.use_cases}")
+        parts.append(strat)
+        labels = {s.name: s.label for s in p.strategies}
+        for sv in p.savings:
+            verb = "saves" if sv.amount >= 0 else "costs"
+            than = "against" if sv.amount >= 0 else "more than"
+            parts.append(
+                Text(
+                    f"{labels[sv.strategy]} {verb} {money(abs(sv.amount), cur)}"
+                    f" ({percent(sv.share)}) {than} {labels[sv.versus].lower()}."
+                )
+            )
+    if p.mix:
+        mix = Table(title="Recommended mix by kind", title_justify="left")
+        mix.add_column("Kind")
+        mix.add_column("Use cases", justify="right")
+        mix.add_column("Total cost", justify="right")
+        mix.add_column("Share", justify="right")
+        for k in p.mix:
+            mix.add_row(k.kind, str(k.use_cases), money(k.total, cur), percent(k.share))
+        parts.append(mix)
+    for u in p.use_cases:
+        if u.converted_from:
+            parts.append(
+                Text(f"{u.name}: figures converted from {u.converted_from} at usd_to {u.usd_to:g}.")
+            )
+    for f in p.failures:
+        parts.append(Text(f"failed: {f.path}: {f.message}", style="red"))
+    parts.append(Text(p.line + ".", style="bold"))
+    return Group(*parts)  # type: ignore[arg-type]
