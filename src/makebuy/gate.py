@@ -109,7 +109,8 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
             for x in ((off.lifecycle if off else None), model.lifecycle)
             if x and x.as_of <= ctx.on
         ]
-        ends = [d for lf in life for d in (lf.deprecated, lf.retires) if d is not None]
+        deprecated = [lf.deprecated for lf in life if lf.deprecated is not None]
+        retires = [lf.retires for lf in life if lf.retires is not None]
         rows.append(
             {
                 "id": o.id,
@@ -123,7 +124,8 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
                 "zero_retention": off.data.zero_retention if off and off.data else None,
                 "training_on_inputs": off.data.training_on_inputs if off and off.data else None,
                 "sla": off.sla.value if off and off.sla else None,
-                "ends": min(ends) if ends else None,
+                "deprecated": min(deprecated) if deprecated else None,
+                "retires": min(retires) if retires else None,
             }
         )
     return pd.DataFrame(rows).set_index("id")
@@ -468,24 +470,29 @@ def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple
     return out
 
 
+def _date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
 @_rule
 def _lifecycle(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
-    ends = t["ends"]
+    end = ctx.horizon_end
+
+    def before_end(day: object) -> bool:
+        return isinstance(day, dt.date) and day <= end
+
+    hit = t["deprecated"].map(before_end) | t["retires"].map(before_end)
     out = []
-    for oid in t.index[ends.notna()]:
-        end = ends[oid]
-        if end <= ctx.horizon_end:
-            tense = "was" if end <= ctx.on else "is"
-            out.append(
-                (
-                    oid,
-                    Exclusion(
-                        code="lifecycle",
-                        message=f"Deprecated or retired on {end.isoformat()}: it {tense} gone"
-                        f" before the horizon ends on {ctx.horizon_end.isoformat()}.",
-                    ),
-                )
-            )
+    for oid in t.index[hit]:
+        dep, ret = _date(t.at[oid, "deprecated"]), _date(t.at[oid, "retires"])
+        if ret is not None and ret <= ctx.on:
+            message = f"Retired on {ret.isoformat()}."
+        else:
+            parts = [f"deprecated on {dep.isoformat()}"] if dep is not None else []
+            parts += [f"retires on {ret.isoformat()}"] if ret is not None else []
+            said = "; ".join(parts)
+            message = f"{said[0].upper()}{said[1:]}, within the horizon ending {end.isoformat()}."
+        out.append((oid, Exclusion(code="lifecycle", message=message)))
     return out
 
 
