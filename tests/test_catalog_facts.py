@@ -67,7 +67,8 @@ def test_falcon_180b_hosting_use_needs_a_separate_licence(cat: Catalog) -> None:
     """Falcon-180B TII licence 1.0: 'Hosting Use' (sections 1 and 9)."""
     term = cat.licences["falcon-180b-tii"].terms.hosting_service
     assert term is not None and term.value == "separate-licence"
-    assert "“Hosting Use” means any use of the Work or a Derivative Work" in term.clause
+    # Verbatim, including the source's mixed quote marks around "Hosting Use”.
+    assert 'Subject to section 9.2, "Hosting Use” means any use of the Work' in term.clause
     assert "inference or finetuning API form" in term.clause
     assert cat.models["tii/falcon-180b-chat"].licence == "falcon-180b-tii"
 

@@ -9,21 +9,31 @@ from makebuy.models.catalog import Catalog
 from makebuy.models.result import OptionResult, SourceRef
 
 
-def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceRef]:
-    """Sources of every catalog entry the options draw on, with the newest as-of used."""
-    newest: dict[str, dt.date] = {}
+_RANK = {"verified": 0, "secondary": 1, "unverified": 2}
 
-    def walk(node: Any) -> None:
+
+def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceRef]:
+    """Sources of every catalog entry the options draw on, with the newest as-of used and
+    the weakest status of the figures taken from each (so unverified facts stay flagged)."""
+    newest: dict[str, dt.date] = {}
+    weakest: dict[str, str] = {}
+
+    def walk(node: Any, inherited: str | None = None) -> None:
         if isinstance(node, dict):
             src, as_of = node.get("source"), node.get("as_of")
             if isinstance(src, str) and src in catalog.sources and as_of is not None:
                 day = dt.date.fromisoformat(str(as_of))
                 newest[src] = max(newest.get(src, day), day)
+                inherited = src
+            status = node.get("status")
+            if inherited is not None and status in _RANK:
+                if _RANK[status] > _RANK[weakest.get(inherited, "verified")]:
+                    weakest[inherited] = status
             for value in node.values():
-                walk(value)
+                walk(value, inherited)
         elif isinstance(node, list):
             for value in node:
-                walk(value)
+                walk(value, inherited)
 
     for r in results:
         model = catalog.models[r.model]
@@ -48,6 +58,7 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
             title=catalog.sources[sid].title,
             url=catalog.sources[sid].url,
             as_of=newest[sid],
+            status=weakest.get(sid, "verified"),
         )
         for sid in sorted(newest)
     ]

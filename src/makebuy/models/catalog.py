@@ -45,7 +45,11 @@ class Term(_Entry, Generic[T]):
 
     value: T = Field(..., description="What the term says, in structured form.")
     clause: str = Field(..., min_length=1, description="The clause, quoted verbatim.")
-    url: str | None = Field(None, description="Where the clause is (default: the licence URL).")
+    url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Where the clause is (default: the licence URL).",
+    )
     status: FigureStatus = "verified"
     scope: str | None = Field(None, description="Which models or uses the term covers.")
     multimodal_only: bool = Field(False, description="The term binds multimodal models only.")

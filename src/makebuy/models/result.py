@@ -227,6 +227,11 @@ class SourceRef(_Frozen):
     title: str
     url: str
     as_of: dt.date = Field(description="Newest as-of date of the figures used from it.")
+    status: Literal["verified", "secondary", "unverified"] = Field(
+        "verified",
+        description="Weakest status of those figures: verified (read in the primary"
+        " source), secondary (a third-party copy) or unverified (not confirmed).",
+    )
 
 
 class UseCaseRef(_Frozen):
