@@ -20,7 +20,7 @@ def hybrids(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def mixed(tmp_path: Path, **overrides: Any) -> Path:
-    """30M requests a month, 80 % easy and 20 % hard, costs weighed above quality."""
+    """30M requests a month, 80 % easy and 20 % hard, cost weighed far above quality."""
     sections: dict[str, Any] = {
         "task": {"mix": {"low": 0.8, "high": 0.2}},
         "volume": {
@@ -33,7 +33,7 @@ def mixed(tmp_path: Path, **overrides: Any) -> Path:
         "organisation": {"mlops_team": True},
         "priorities": {
             "cost": 5,
-            "capability": 3,
+            "capability": 1,
             "data_control": 2,
             "customisation": 0,
             "vendor_independence": 0,

@@ -48,12 +48,34 @@ def test_weighted_sum_min_max_worked_by_hand() -> None:
     assert result.ranking == ["a", "b", "c"]
 
 
-def test_log_scale_compresses_orders_of_magnitude() -> None:
-    matrix = pd.DataFrame({"cost": [1_000.0, 10_000.0, 100_000.0]}, index=["x", "y", "z"])
+def test_log_scale_is_anchored_at_the_cheapest_option() -> None:
+    # 1 for the cheapest, a half less per tenfold, 0 from 100x on.
+    matrix = pd.DataFrame(
+        {"cost": [1_000.0, 10_000.0, 100_000.0, 5_000_000.0]}, index=["w", "x", "y", "z"]
+    )
     result = decision_scores(
         matrix, weights={"cost": 1}, benefit={"cost": False}, log_scale=frozenset({"cost"})
     )
-    assert result.normalised["cost"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    assert result.normalised["cost"].tolist() == pytest.approx([1.0, 0.5, 0.0, 0.0])
+
+
+def test_an_expensive_outlier_does_not_reorder_the_leaders() -> None:
+    base = pd.DataFrame(
+        {"cost": [33_791.0, 77_979.0], "control": [0.2, 0.8]}, index=["deepinfra", "bedrock"]
+    )
+    outlier = pd.concat([base, pd.DataFrame({"cost": [9.3e6], "control": [0.8]}, index=["falcon"])])
+    args = {
+        "weights": {"cost": 5, "control": 1},
+        "benefit": {"cost": False, "control": True},
+        "log_scale": frozenset({"cost"}),
+    }
+    without = decision_scores(base, **args).ranking
+    with_outlier = [o for o in decision_scores(outlier, **args).ranking if o != "falcon"]
+    assert with_outlier == without
+    # and the outlier's cost leaves the leaders' normalised cost untouched
+    assert decision_scores(outlier, **args).normalised.loc[
+        ["deepinfra", "bedrock"], "cost"
+    ].tolist() == pytest.approx(decision_scores(base, **args).normalised["cost"].tolist())
 
 
 def test_ties_break_on_the_tie_breaker_then_the_name() -> None:

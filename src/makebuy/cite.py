@@ -8,7 +8,6 @@ from typing import Any
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import OptionResult, SourceRef
 
-
 _RANK = {"verified": 0, "secondary": 1, "unverified": 2}
 
 
@@ -26,9 +25,12 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
                 newest[src] = max(newest.get(src, day), day)
                 inherited = src
             status = node.get("status")
-            if inherited is not None and status in _RANK:
-                if _RANK[status] > _RANK[weakest.get(inherited, "verified")]:
-                    weakest[inherited] = status
+            if (
+                inherited is not None
+                and status in _RANK
+                and _RANK[status] > _RANK[weakest.get(inherited, "verified")]
+            ):
+                weakest[inherited] = status
             for value in node.values():
                 walk(value, inherited)
         elif isinstance(node, list):

@@ -39,10 +39,10 @@ from makebuy.models.result import (
     HybridLeg,
 )
 from makebuy.models.usecase import UseCase
+from makebuy.money import money
 from makebuy.sizing import Precision, SizingParameters
+from makebuy.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
 
-HOURS_PER_MONTH = 8760 / 12
-SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
 TENSOR_PARALLEL_SIZES = (1, 2, 4, 8)
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
@@ -371,7 +371,14 @@ def size_make_options(
     )
     grid.loc[hit, "step_s"] = measured_step[hit]
     grid.loc[hit, "decode_tokens_per_s"] = grid.loc[hit, "measured_tokens_per_s"]
-    grid.loc[hit, "capacity_rps"] = grid.loc[hit, "measured_tokens_per_s"] / out
+    # The measurement's own prompt lengths rarely match the use case's, so the estimated
+    # prefill of this use case's prompts is added to the measured decode time (cautious:
+    # a measurement that already includes prefill is counted slower, never faster).
+    measured_decode_s = out / grid["measured_tokens_per_s"]
+    grid.loc[hit, "capacity_rps"] = 1.0 / (grid["prefill_s"] + measured_decode_s)[hit]
+    grid.loc[hit, "input_share"] = (grid["prefill_s"] / (grid["prefill_s"] + measured_decode_s))[
+        hit
+    ]
     grid["latency_ms"] = (grid["prefill_s"] + out * grid["step_s"]) * 1e3
     target = usecase.requirements.max_latency_p95_ms
     grid["meets_latency"] = True if target is None else grid["latency_ms"] <= target
@@ -554,8 +561,9 @@ def _cost_make(
         output_per_1m = total * (1 - share_in) / tokens_out_m / rate
         lines[0] = lines[0].model_copy(
             update={
-                "detail": f"{lines[0].detail}; all costs included, ${input_per_1m:,.4g} per 1M"
-                f" input and ${output_per_1m:,.4g} per 1M output tokens (prompts take"
+                "detail": f"{lines[0].detail}; all costs included,"
+                f" {money(input_per_1m, 'USD')} per 1M input and"
+                f" {money(output_per_1m, 'USD')} per 1M output tokens (prompts take"
                 f" {share_in:.0%} of GPU time)"
             }
         )
@@ -612,6 +620,14 @@ def _unservable(
 def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumption]:
     """The cost-model estimates behind every make option, as the report shows them."""
     org = usecase.organisation
+    gpu_prices = Assumption(
+        field="cost.gpu_prices",
+        value="the catalog's latest",
+        origin="estimate",
+        reason="GPU hourly prices carry no effective dates: an assessment --as-of an earlier"
+        " date still uses them, and they are read in the regions the catalog lists"
+        " (mostly US), whatever data.regions says.",
+    )
     fields = [
         "serving_precision",
         "kv_bytes_per_value",
@@ -667,6 +683,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
                 reason="fine_tuning is 'maybe': only 'planned' adds fine-tuning cost.",
             )
         )
+    out.append(gpu_prices)
     return out
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from makebuy.models.catalog import Catalog, Licence, Term
-from makebuy.models.result import Exclusion, GateResult, Obligation, Option
+from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation, Option
 from makebuy.models.usecase import UseCase
 
 GATE_CODES: tuple[str, ...] = (
@@ -39,6 +39,7 @@ GATE_CODES: tuple[str, ...] = (
     "modality",
     "quality",
     "lifecycle",
+    "released",
     "sla",
 )
 """Every exclusion code the gate emits, in the order rules run."""
@@ -452,7 +453,8 @@ def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple
     wanted = ctx.usecase.requirements.min_quality
     label = f"{wanted} ({need:g})" if isinstance(wanted, str) else f"{need:g}"
     out = []
-    for oid in t.index[quality.isna() & (need > 0)]:
+    # No evidence is never read as quality 0: the option cannot be scored on capability.
+    for oid in t.index[quality.isna()]:
         out.append(
             (oid, Exclusion(code="quality", message="The catalog holds no quality evidence."))
         )
@@ -468,6 +470,45 @@ def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple
             )
         )
     return out
+
+
+@_rule
+def _released(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
+    """Looking back (--as-of), a model released after the evaluation date was no option."""
+    out = []
+    for oid in t.index:
+        released = ctx.catalog.models[by_id[oid].model].released
+        if released is not None and released.value > ctx.on:
+            out.append(
+                (
+                    oid,
+                    Exclusion(
+                        code="released",
+                        message=f"Released on {released.value.isoformat()}, after the evaluation"
+                        f" date {ctx.on.isoformat()}.",
+                    ),
+                )
+            )
+    return out
+
+
+def undated_models(catalog: Catalog, options: list[Option], on: dt.date) -> list[Assumption]:
+    """When looking back, say which models could not be checked for existing yet."""
+    if on >= catalog.as_of:
+        return []
+    undated = sorted({o.model for o in options if catalog.models[o.model].released is None})
+    if not undated:
+        return []
+    return [
+        Assumption(
+            field="catalog.released",
+            value=f"{len(undated)} models undated",
+            origin="default",
+            reason="the catalog gives no release date for "
+            + ", ".join(undated)
+            + f"; they were not ruled out as released after {on.isoformat()}.",
+        )
+    ]
 
 
 def _date(value: object) -> dt.date | None:

@@ -13,8 +13,10 @@ from pydantic import BaseModel
 from makebuy.load import LoadedUseCase
 from makebuy.models.result import Assumption
 from makebuy.models.usecase import UseCase
+from makebuy.units import SECONDS_PER_MONTH
 
-SECONDS_PER_MONTH = 365.25 / 12 * 86400
+DEFAULT_ENGINEER_COST_USD = 180_000.0
+"""Fully loaded engineer cost a year when the questionnaire gives none (the spec's example)."""
 PEAK_TO_AVERAGE = 3.0
 """Peak-to-average request-rate ratio used when the questionnaire gives no peak (estimate)."""
 
@@ -40,8 +42,6 @@ _REASONS: dict[str, str] = {
     "requirements.sla_required": "not answered; no contractual SLA needed",
     "requirements.human_review": "not answered; no human review assumed",
     "organisation.mlops_team": "not answered; no team runs GPU inference today",
-    "organisation.engineer_cost_per_year": "not answered; the questionnaire spec's example"
-    " figure, fully loaded",
     "organisation.cloud": "not answered; GPUs priced on any cloud in the catalog",
     "organisation.gpu_commitment": "not answered; on-demand GPU prices",
     "organisation.currency": "not answered; report in USD",
@@ -93,12 +93,12 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
             )
         )
     if vol.peak_requests_per_second is None:
-        peak = round(vol.requests_per_month / SECONDS_PER_MONTH * PEAK_TO_AVERAGE, 4)
+        peak = vol.requests_per_month / SECONDS_PER_MONTH * PEAK_TO_AVERAGE
         updates_volume["peak_requests_per_second"] = peak
         assumptions.append(
             Assumption(
                 field="volume.peak_requests_per_second",
-                value=f"{peak:g}",
+                value=f"{peak:.3g}",
                 origin="derived",
                 reason=f"not answered; {PEAK_TO_AVERAGE:g}x the average rate over a month",
             )
@@ -112,13 +112,38 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
                 reason="not answered; licence MAU caps are listed as obligations, not checked",
             )
         )
-    if uc.requirements.max_latency_p95_ms is None:
+    if uc.requirements.max_latency_p95_ms is not None:
+        assumptions.append(
+            Assumption(
+                field="requirements.max_latency_p95_ms",
+                value="self-hosted options only",
+                origin="default",
+                reason="the catalog holds no latency figures for APIs, so buy and rent options"
+                " are not checked against the latency target",
+            )
+        )
+    else:
         assumptions.append(
             Assumption(
                 field="requirements.max_latency_p95_ms",
                 value="none",
                 origin="default",
                 reason="not answered; self-hosted batches are sized for throughput only",
+            )
+        )
+    org = uc.organisation
+    if "organisation.engineer_cost_per_year" not in answered:
+        cost = DEFAULT_ENGINEER_COST_USD * org.usd_to
+        uc = uc.model_copy(
+            update={"organisation": org.model_copy(update={"engineer_cost_per_year": cost})}
+        )
+        assumptions.append(
+            Assumption(
+                field="organisation.engineer_cost_per_year",
+                value=f"{cost:,.0f} {org.currency}",
+                origin="default",
+                reason=f"not answered; USD {DEFAULT_ENGINEER_COST_USD:,.0f} a year fully loaded"
+                " (the questionnaire spec's example figure), in the report currency",
             )
         )
     if updates_task:

@@ -38,7 +38,8 @@ def assess(
     load.check_candidates(loaded, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
-    gated = gate.gate(usecase, catalog, options.enumerate_options(catalog), on)
+    all_options = options.enumerate_options(catalog)
+    gated = gate.gate(usecase, catalog, all_options, on)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on)
     costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on)]
     matrix = score.criteria_matrix(usecase, catalog, score.matrix_rows(costed))
@@ -62,8 +63,12 @@ def assess(
         normalisation=normalisation,
         currency=usecase.organisation.currency,
         options=results,
-        recommendation=recommend.recommend(results, usecase.volume.horizon_months),
-        assumptions=[*assumptions, *cost_assumptions],
+        recommendation=recommend.recommend(results, usecase.volume.horizon_months, method),
+        assumptions=[
+            *assumptions,
+            *gate.undated_models(catalog, all_options, on),
+            *cost_assumptions,
+        ],
         summary=recommend.summarise(results),
         sources=cite.cited_sources(catalog, results),
         break_even=crossings,

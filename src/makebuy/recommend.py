@@ -17,6 +17,7 @@ from makebuy.models.result import (
     Summary,
 )
 from makebuy.money import money
+from makebuy.score import BENEFIT, Method
 
 _OTHER_KIND = {
     "buy": ("make", "rent"),
@@ -74,7 +75,7 @@ def _figure(result: OptionResult, criterion: str) -> str:
 
 _LABEL = {
     "cost": "total cost",
-    "capability": "quality (0-100 scale)",
+    "capability": "capability (0-100 quality scale)",
     "data_control": "data control",
     "customisation": "customisation",
     "vendor_independence": "vendor independence",
@@ -83,8 +84,15 @@ _LABEL = {
 }
 
 
-def recommend(results: list[OptionResult], horizon_months: int) -> Recommendation:
-    """The decision with rationale lines naming the deciding criteria and figures."""
+def recommend(
+    results: list[OptionResult], horizon_months: int, method: Method = "weighted-sum"
+) -> Recommendation:
+    """The decision with rationale lines naming the deciding criteria and figures.
+
+    A criterion decided in the winner's favour when its contribution is larger; under
+    TOPSIS contributions are weighted normalised raw values, so for cost (lower is better)
+    a smaller contribution is the win.
+    """
     ranked = [r for r in results if r.rank is not None]
     if not ranked:
         codes = Counter(r.exclusions[0].code for r in results if r.exclusions)
@@ -111,9 +119,16 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
     ]
     if runner is not None:
         assert runner.cost is not None
+        sign = {c: 1.0 if method == "weighted-sum" or BENEFIT[c] else -1.0 for c in win.criteria}
         diffs = {
-            c: win.criteria[c].contribution - runner.criteria[c].contribution for c in win.criteria
+            c: sign[c] * (win.criteria[c].contribution - runner.criteria[c].contribution)
+            for c in win.criteria
         }
+        if win.score == runner.score:
+            lines.append(
+                f"It ties with {runner.title} on score; the tie goes to the lower total cost,"
+                " then to the option id."
+            )
         gains = [c for c, d in sorted(diffs.items(), key=lambda kv: (-kv[1], kv[0])) if d > 1e-9]
         losses = [c for c, d in sorted(diffs.items(), key=lambda kv: (kv[1], kv[0])) if d < -1e-9]
         if gains:
@@ -139,12 +154,18 @@ def recommend(results: list[OptionResult], horizon_months: int) -> Recommendatio
         mixed = next((r for r in ranked if r.kind == "hybrid"), None)
         if mixed is not None:
             assert mixed.cost is not None
+            dearer = (
+                f", {money(mixed.cost.total - win.cost.total, win.cost.currency)} more than"
+                " the recommendation serving all traffic alone"
+                if mixed.cost.total > win.cost.total
+                else ""
+            )
             lines.append(
                 f"Best hybrid option: rank {mixed.rank}, score {mixed.score:.3f}, total cost"
-                f" {money(mixed.cost.total, mixed.cost.currency)}; it routes"
+                f" {money(mixed.cost.total, mixed.cost.currency)}{dearer}; it routes"
                 f" {_routing(mixed, titles)}."
             )
-    if alt is not None and alt.id != win.id:
+    if alt is not None:
         assert alt.cost is not None
         lines.append(
             f"Best {alt.kind} option: {alt.title}, rank {alt.rank}, score {alt.score:.3f},"

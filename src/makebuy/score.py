@@ -16,9 +16,11 @@ columns: criteria), so it can be used from Python on its own::
 Methods
 -------
 weighted-sum (default): each criterion is min-max normalised to 0..1 (1 best; a
-criterion where all alternatives are equal gives 1 to all), optionally on a log10 scale
-(makebuy does so for cost, which spans orders of magnitude), times its weight; the score
-is the sum of contributions.
+criterion where all alternatives are equal gives 1 to all), times its weight; the score is
+the sum of contributions. Criteria in `log_scale` (makebuy uses it for cost, which spans
+orders of magnitude) are instead scored on a log10 scale anchored at the best value: 1 for
+the best, falling linearly to 0 at 10**log_decades times worse (100x by default), so an
+expensive outlier cannot reorder the options ahead of it.
 
 topsis: vector normalisation (x / sqrt(sum x^2)), weighted; the score is the relative
 closeness to the ideal solution, d- / (d+ + d-) (Hwang & Yoon, 1981).
@@ -73,6 +75,7 @@ def decision_scores(
     benefit: Mapping[str, bool],
     method: Method = "weighted-sum",
     log_scale: frozenset[str] = frozenset(),
+    log_decades: float = 2.0,
     tie_breaker: pd.Series | None = None,
 ) -> ScoreTable:
     """Score and rank the alternatives of a decision matrix (see the module docstring)."""
@@ -93,11 +96,19 @@ def decision_scores(
         norm = pd.DataFrame(
             np.where(is_benefit[None, :], up, 1.0 - up), index=x.index, columns=columns
         ).fillna(1.0)
+        for c in log_scale & set(columns):
+            # Anchored at the best value, not min-max: an outlier far down the ranking
+            # must not change how the leading options compare on this criterion.
+            gap = (hi[c] - x[c]) if benefit[c] else (x[c] - lo[c])
+            norm[c] = np.clip(1.0 - gap / log_decades, 0.0, 1.0)
         contributions = norm * w
         scores = contributions.sum(axis=1)
         logs = ", ".join(sorted(log_scale & set(columns)))
         described = "min-max to 0..1 per criterion (1 best)" + (
-            f", on a log10 scale for {logs}" if logs else ""
+            f"; {logs} on a log10 scale anchored at the best value: 1 for the best,"
+            f" 0 at {10**log_decades:,.0f} times worse"
+            if logs
+            else ""
         )
     elif method == "topsis":
         denom = np.sqrt((values**2).sum()).replace(0.0, np.nan)

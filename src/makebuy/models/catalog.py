@@ -18,7 +18,7 @@ FigureStatus = Literal["verified", "secondary", "unverified"]
 class _Entry(BaseModel):
     """A catalog entry: frozen, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Figure(_Entry, Generic[T]):

@@ -148,7 +148,10 @@ class CriterionScore(_Frozen):
 
     raw: float = Field(description="The value before normalisation, in the criterion's unit.")
     unit: str
-    normalised: float = Field(description="0..1, 1 best.")
+    normalised: float = Field(
+        description="Weighted sum: 0..1, 1 best. TOPSIS: the vector-normalised raw value"
+        " (lower is better for cost)."
+    )
     weight: float = Field(description="Priority divided by the sum of priorities.")
     contribution: float = Field(description="weight x normalised (weighted sum).")
 
@@ -251,7 +254,7 @@ class CatalogRef(_Frozen):
 class Summary(_Frozen):
     options: int
     eligible: int
-    excluded: int
+    excluded: int = Field(description="Every ruled-out option, the unpriced ones included.")
     by_code: dict[str, int] = Field(description="Excluded options by their first exclusion code.")
     unpriced: int = Field(description="Options ruled out only because they lacked a price.")
     line: str = Field(description="The one-line summary shown at the end of every report.")

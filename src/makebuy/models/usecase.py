@@ -35,7 +35,7 @@ LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 class _Section(BaseModel):
     """A questionnaire section: frozen, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ComplexityMix(_Section):
@@ -97,7 +97,7 @@ class Volume(_Section):
         " (default: 3x the monthly average rate).",
     )
     growth_per_year: float = Field(
-        0.0, gt=-1, le=100, description="Volume growth per year: 0.5 = +50 % a year."
+        0.0, gt=-1, le=10, description="Volume growth per year: 0.5 = +50 % a year (at most 10)."
     )
     horizon_months: int = Field(
         36, ge=1, le=120, description="Period the total cost of ownership covers, in months."
@@ -218,6 +218,12 @@ class Priorities(_Section):
     operational_simplicity: Priority = Field(3, description="How little you must operate.")
     support_and_safety: Priority = Field(3, description="Vendor support, SLAs, safety filters.")
 
+    @model_validator(mode="after")
+    def _something_matters(self) -> Priorities:
+        if not any(self.model_dump().values()):
+            raise ValueError("at least one priority must be above 0")
+        return self
+
 
 class Candidates(_Section):
     """Optional narrowing of the catalog."""
@@ -255,3 +261,14 @@ class UseCase(_Section):
         default_factory=Candidates,
         description="Optional narrowing of the catalog.",
     )
+
+    @model_validator(mode="after")
+    def _context_holds_a_request(self) -> UseCase:
+        vol, ctx = self.volume, self.task.context_tokens
+        need = vol.input_tokens_per_request + vol.output_tokens_per_request
+        if ctx is not None and ctx < need:
+            raise ValueError(
+                f"task.context_tokens ({ctx:,}) is smaller than one average request"
+                f" (input + output = {need:,} tokens)"
+            )
+        return self
