@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from makebuy.errors import InputError
+from makebuy.models.result import CRITERION_LABELS
 
 if TYPE_CHECKING:
     from makebuy.load import LoadedCatalog
@@ -796,15 +797,6 @@ def reassess(
 
 # ---------------------------------------------------------------- writing a record
 
-CRITERION_LABELS: dict[str, str] = {
-    "cost": "total cost",
-    "capability": "quality (0-100 scale)",
-    "data_control": "data control",
-    "customisation": "customisation",
-    "vendor_independence": "vendor independence",
-    "operational_simplicity": "operational simplicity",
-    "support_and_safety": "support and safety",
-}
 CONSIDERED = 5
 """Scored options a record describes in full; the rest are counted."""
 
@@ -961,17 +953,6 @@ def render_record(
     )
 
 
-def _figure(o: OptionResult, criterion: str) -> str:
-    from makebuy.money import money
-
-    raw = o.criteria[criterion].raw
-    if criterion == "cost" and o.cost is not None:
-        return money(o.cost.total, o.cost.currency)
-    if criterion == "capability":
-        return f"{raw:g}"
-    return f"{raw:.2f}"
-
-
 def record_context(
     a: Assessment, usecase: UseCase, block: DecisionBlock, *, title: str, on: dt.date
 ) -> dict[str, Any]:
@@ -1000,8 +981,8 @@ def record_context(
             consequences.append(
                 (
                     verdict,
-                    f"{CRITERION_LABELS.get(c, c)}: {_figure(winner, c)} against"
-                    f" {_figure(runner, c)} for the runner-up, {runner.title}",
+                    f"{CRITERION_LABELS.get(c, c)}: {winner.figure(c)} against"
+                    f" {runner.figure(c)} for the runner-up, {runner.title}",
                 )
             )
         consequences.sort(key=lambda kv: (kv[0] != "Good", kv[1]))
@@ -1025,9 +1006,9 @@ def record_context(
             if s.weight <= 0 or c not in varying:
                 continue
             if s.normalised >= 0.75:
-                lines.append(("Good", f"{CRITERION_LABELS.get(c, c)}: {_figure(o, c)}"))
+                lines.append(("Good", f"{CRITERION_LABELS.get(c, c)}: {o.figure(c)}"))
             elif s.normalised <= 0.25:
-                lines.append(("Bad", f"{CRITERION_LABELS.get(c, c)}: {_figure(o, c)}"))
+                lines.append(("Bad", f"{CRITERION_LABELS.get(c, c)}: {o.figure(c)}"))
         if o.obligations:
             codes = ", ".join(sorted({ob.code for ob in o.obligations}))
             lines.append(("Neutral", f"{len(o.obligations)} obligations ({codes})"))

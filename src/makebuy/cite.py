@@ -12,8 +12,12 @@ _RANK = {"verified": 0, "secondary": 1, "unverified": 2}
 
 
 def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceRef]:
-    """Sources of every catalog entry the options draw on, with the newest as-of used and
-    the weakest status of the figures taken from each (so unverified facts stay flagged)."""
+    """Sources of the figures the options draw on, with the newest as-of used and the
+    weakest status of the figures taken from each (so unverified facts stay flagged).
+
+    Of an offering's price history and a GPU's price list only the row the cost stage used
+    is cited; models, licences, evidence and an offering's other terms are cited whole.
+    """
     newest: dict[str, dt.date] = {}
     weakest: dict[str, str] = {}
 
@@ -44,12 +48,27 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
             if lic_id and lic_id in catalog.licences:
                 walk(catalog.licences[lic_id].model_dump(mode="json"))
         if r.offering:
-            walk(catalog.offerings[r.offering].model_dump(mode="json"))
+            # The offering's terms, regions and lifecycle; of its prices, only the one used.
+            offering = catalog.offerings[r.offering].model_dump(mode="json")
+            prices = offering.pop("prices")
+            walk(offering)
+            if r.cost is not None:
+                walk(
+                    [
+                        p
+                        for p in prices
+                        if p["source"] == r.cost.price_source
+                        and p["as_of"] == str(r.cost.price_as_of)
+                    ]
+                )
         for (model_id, _), ev in catalog.evidence.items():
             if model_id == r.model:
                 walk(ev.model_dump(mode="json"))
         if r.cost is not None and r.cost.gpu:
-            walk(catalog.gpus[r.cost.gpu].model_dump(mode="json"))
+            gpu = catalog.gpus[r.cost.gpu].model_dump(mode="json")
+            gpu_prices = gpu.pop("prices")
+            walk(gpu)
+            walk([p for p in gpu_prices if p["usd_per_gpu_hour"] == r.cost.gpu_hour_usd])
         if r.cost is not None and r.cost.throughput_source:
             for measured in catalog.throughput.values():
                 if measured.source == r.cost.throughput_source and r.model in measured.models:

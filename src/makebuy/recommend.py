@@ -11,6 +11,7 @@ from collections import Counter
 
 from makebuy.cost import CostedOption
 from makebuy.models.result import (
+    CRITERION_LABELS,
     CriterionScore,
     OptionResult,
     Recommendation,
@@ -64,26 +65,6 @@ def build_results(
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.id))
 
 
-def _figure(result: OptionResult, criterion: str) -> str:
-    c = result.criteria[criterion]
-    if criterion == "cost" and result.cost is not None:
-        return money(result.cost.total, result.cost.currency)
-    if criterion == "capability":
-        return f"{c.raw:g}"
-    return f"{c.raw:.2f}"
-
-
-_LABEL = {
-    "cost": "total cost",
-    "capability": "capability (0-100 quality scale)",
-    "data_control": "data control",
-    "customisation": "customisation",
-    "vendor_independence": "vendor independence",
-    "operational_simplicity": "operational simplicity",
-    "support_and_safety": "support and safety",
-}
-
-
 def recommend(
     results: list[OptionResult], horizon_months: int, method: Method = "weighted-sum"
 ) -> Recommendation:
@@ -135,7 +116,8 @@ def recommend(
             lines.append(
                 f"Against the runner-up, {runner.title} ({runner.score:.3f}), it wins on "
                 + "; ".join(
-                    f"{_LABEL[c]}: {_figure(win, c)} vs {_figure(runner, c)}" for c in gains[:2]
+                    f"{CRITERION_LABELS[c]}: {win.figure(c)} vs {runner.figure(c)}"
+                    for c in gains[:2]
                 )
                 + "."
             )
@@ -143,7 +125,8 @@ def recommend(
             lines.append(
                 "It gives up "
                 + "; ".join(
-                    f"{_LABEL[c]}: {_figure(win, c)} vs {_figure(runner, c)}" for c in losses[:2]
+                    f"{CRITERION_LABELS[c]}: {win.figure(c)} vs {runner.figure(c)}"
+                    for c in losses[:2]
                 )
                 + "."
             )

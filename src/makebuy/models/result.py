@@ -20,6 +20,16 @@ CRITERIA: tuple[str, ...] = (
     "operational_simplicity",
     "support_and_safety",
 )
+CRITERION_LABELS: dict[str, str] = {
+    "cost": "total cost",
+    "capability": "capability (0-100 quality scale)",
+    "data_control": "data control",
+    "customisation": "customisation",
+    "vendor_independence": "vendor independence",
+    "operational_simplicity": "operational simplicity",
+    "support_and_safety": "support and safety",
+}
+"""How rationale lines and decision records name each criterion."""
 SCHEMA_VERSION = 1
 
 
@@ -209,6 +219,17 @@ class OptionResult(_Frozen):
     legs: list[HybridLeg] = Field(
         default_factory=list, description="For hybrid options: which option serves which share."
     )
+
+    def figure(self, criterion: str) -> str:
+        """The raw value on one criterion as a sentence quotes it ($12,509; 63; 0.80)."""
+        from makebuy.money import money
+
+        c = self.criteria[criterion]
+        if criterion == "cost" and self.cost is not None:
+            return money(self.cost.total, self.cost.currency)
+        if criterion == "capability":
+            return f"{c.raw:g}"
+        return f"{c.raw:.2f}"
 
 
 class Recommendation(_Frozen):
