@@ -314,7 +314,10 @@ def test_supersedes_rewrites_the_status_where_each_style_keeps_it(
 ) -> None:
     root = repo_with(tmp_path, "support-assistant.yaml")
     folder = root / "docs" / "decisions"
-    shutil.copytree(CORPUS / Path(corpus_file).parent, folder, dirs_exist_ok=True)
+    # copyfile, not copy2: a checkout is writable even where shared/ is read-only
+    shutil.copytree(
+        CORPUS / Path(corpus_file).parent, folder, dirs_exist_ok=True, copy_function=shutil.copyfile
+    )
     old = folder / Path(corpus_file).name
     before = old.read_bytes()
     number = str(adr.record_number(old))

@@ -68,7 +68,22 @@ def parse_yaml(text: str, path: str) -> LoadedYaml:
     return LoadedYaml(data=data, lines=lines, path=path)
 
 
-def _construct(loader: Any, node: yaml.Node, at: Path_, lines: dict[Path_, int], path: str) -> Any:
+def _construct(
+    loader: Any,
+    node: yaml.Node,
+    at: Path_,
+    lines: dict[Path_, int],
+    path: str,
+    open_nodes: frozenset[int] = frozenset(),
+) -> Any:
+    if id(node) in open_nodes:
+        raise InputError(
+            "an alias refers to the collection that contains it",
+            path=path,
+            line=node.start_mark.line + 1,
+            field=_dotted(at) or None,
+        )
+    open_nodes = open_nodes | {id(node)}
     lines.setdefault(at, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -90,11 +105,12 @@ def _construct(loader: Any, node: yaml.Node, at: Path_, lines: dict[Path_, int],
                     field=_dotted((*at, key)),
                 )
             lines[(*at, key)] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, (*at, key), lines, path)
+            out[key] = _construct(loader, value_node, (*at, key), lines, path, open_nodes)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(loader, item, (*at, i), lines, path) for i, item in enumerate(node.value)
+            _construct(loader, item, (*at, i), lines, path, open_nodes)
+            for i, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
 
@@ -277,7 +293,10 @@ def catalog_files(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in {".yaml", ".yml"}))
+            found = sorted(q for q in p.rglob("*") if q.suffix in {".yaml", ".yml"})
+            if not found:
+                raise InputError("catalog folder holds no .yaml or .yml file", path=p)
+            out.extend(found)
         elif p.exists():
             out.append(p)
         else:
@@ -355,7 +374,16 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
     scale_origin: str | None = None
     for file, doc in parsed:
         for section in _SECTIONS:
+            seen_here: set[str] = set()
             for i, entry in enumerate(getattr(file, section)):
+                if entry.id in seen_here:
+                    raise InputError(
+                        f"duplicate id {entry.id!r} in this file",
+                        path=doc.path,
+                        line=doc.line_of((section, i)),
+                        field=f"{section}[{i}].id",
+                    )
+                seen_here.add(entry.id)
                 if entry.id in merged[section]:
                     overrides.append((section, entry.id, doc.path))
                 merged[section][entry.id] = entry
@@ -372,7 +400,11 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
             scale = file.quality_scale
             scale_origin = doc.path
     if scale is None:
-        raise InputError("no catalog file defines quality_scale")
+        raise InputError(
+            "no catalog file defines quality_scale (with --no-builtin-catalog, one of the"
+            " --catalog files must)",
+            path=", ".join(doc.path for _, doc in parsed) or None,
+        )
     origins[("quality_scale", "quality_scale")] = CatalogEntryOrigin(scale_origin or "", None)
     body = {
         "sources": merged["sources"],

@@ -220,6 +220,7 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, color: bool
 
     buffer = io.StringIO()
     console = Console(
+        markup=False,
         file=buffer,
         width=terminal_width(),
         force_terminal=color,
@@ -385,6 +386,7 @@ def _render_view(view: dict[str, Any], *, color: bool) -> str:
 
     buffer = io.StringIO()
     console = Console(
+        markup=False,
         file=buffer,
         width=terminal_width(),
         force_terminal=color,
@@ -437,6 +439,7 @@ def validate(
         365,
         "--max-age-days",
         min=1,
+        max=36_500,
         help="Warn on current prices, regions, data terms and GPU prices older than this.",
     ),
     as_of: dt.datetime | None = typer.Option(

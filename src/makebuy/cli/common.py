@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from makebuy.errors import ExitCode, InputErrors, MakebuyError
+from makebuy.errors import ExitCode, InputError, InputErrors, MakebuyError
 
 
 @contextmanager
@@ -33,6 +34,12 @@ def reported_errors(debug: bool) -> Iterator[None]:
         if debug:
             traceback.print_exc()
         raise typer.Exit(int(exc.exit_code)) from None
+    except OSError as exc:  # a file or folder the user named cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        if debug:
+            traceback.print_exc()
+        raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
     except Exception as exc:  # a bug: say so without a traceback unless asked
         typer.echo(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
@@ -44,13 +51,27 @@ def reported_errors(debug: bool) -> Iterator[None]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so readers see the old file or the new one, never half."""
+    """Write `text` to `path` so readers see the old file or the new one, never half.
+
+    A read-only file is refused, not replaced; a device or FIFO (`/dev/stdout`, a pipe)
+    is written to directly, since renaming over it would destroy it. An existing file
+    keeps its permissions.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return
+    mode = 0o644
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not mode & 0o222:
+            raise InputError("cannot write: the file is read-only", path=path)
     path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,16 +80,16 @@ def write_atomically(path: Path, text: str) -> None:
 
 def emit(text: str, output: Path | None) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        try:
+    try:
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
             write_atomically(output, text)
-        except OSError as exc:
-            from makebuy.errors import InputError
-
-            raise InputError(f"cannot write: {exc.strerror}", path=output) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot write: {exc.strerror or exc}", path=output or "standard output"
+        ) from None
 
 
 def terminal_width() -> int:

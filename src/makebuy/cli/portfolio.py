@@ -101,7 +101,7 @@ def _progress() -> Iterator[Callable[[Path | None, int], None] | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
-        console=Console(stderr=True),
+        console=Console(markup=False, stderr=True),
         transient=True,
     )
     task = bar.add_task("", total=None)

@@ -129,7 +129,7 @@ def render_size(report: SizeReport, *, width: int = 100) -> str:
     from makebuy.render.format import money
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console = Console(markup=False, file=buffer, width=width, no_color=True, highlight=False)
     r = report
     console.print(f"makebuy size: {r.model_name} ({r.model})")
     console.print(

@@ -12,6 +12,8 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
+URL_PATTERN = r"^https?://[^\s()<>\[\]{}|\\\"'`]+$"
+"""http(s) URLs without spaces, brackets, pipes or quotes: safe inside Markdown links."""
 FigureStatus = Literal["verified", "secondary", "unverified"]
 
 
@@ -36,7 +38,7 @@ class Source(_Entry):
 
     id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = Field(..., min_length=1)
-    url: str = Field(..., pattern=r"^https?://")
+    url: str = Field(..., pattern=URL_PATTERN)
     publisher: str | None = None
 
 
@@ -47,7 +49,7 @@ class Term(_Entry, Generic[T]):
     clause: str = Field(..., min_length=1, description="The clause, quoted verbatim.")
     url: str | None = Field(
         None,
-        pattern=r"^https?://",
+        pattern=URL_PATTERN,
         description="Where the clause is (default: the licence URL).",
     )
     status: FigureStatus = "verified"
@@ -81,7 +83,7 @@ class Licence(_Entry):
     name: str
     spdx: str | None = None
     kind: Literal["open-weights", "api-terms"]
-    url: str = Field(..., pattern=r"^https?://")
+    url: str = Field(..., pattern=URL_PATTERN)
     source: str
     as_of: dt.date
     terms: LicenceTerms = Field(default_factory=LicenceTerms)
@@ -143,6 +145,14 @@ class Model(_Entry):
     modalities: Figure[list[str]] | None = None
     lifecycle: Lifecycle | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _positive_sizes(self) -> Model:
+        for name in ("parameters_b", "active_parameters_b", "context_tokens"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0:
+                raise ValueError(f"{name} must be above 0")
+        return self
 
     @model_validator(mode="after")
     def _open_weights_have_licence(self) -> Model:
@@ -219,6 +229,14 @@ class Gpu(_Entry):
     prices: list[GpuPrice] = Field(default_factory=list)
     note: str | None = None
 
+    @model_validator(mode="after")
+    def _positive_figures(self) -> Gpu:
+        for name in ("memory_gb", "bandwidth_gb_s", "bf16_dense_tflops", "fp8_dense_tflops"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0:
+                raise ValueError(f"{name} must be above 0")
+        return self
+
 
 class Evidence(_Entry):
     """One benchmark result for one model."""
@@ -286,10 +304,21 @@ class QualityScale(_Entry):
     """One 0..100 quality scale shared by the gate and the capability criterion."""
 
     description: str
-    tiers: dict[Literal["low", "medium", "high", "frontier"], float]
+    tiers: dict[Literal["low", "medium", "high", "frontier"], float] = Field(
+        description="Minimum scale value of each tier; all four are required."
+    )
     benchmarks: dict[str, BenchmarkScale]
     precedence: list[str]
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _every_tier(self) -> QualityScale:
+        missing = {"low", "medium", "high", "frontier"} - set(self.tiers)
+        if missing:
+            raise ValueError(
+                f"tiers needs low, medium, high and frontier; missing {sorted(missing)}"
+            )
+        return self
 
 
 class CatalogFile(_Entry):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from makebuy.portfolio import Pick, Portfolio
@@ -47,10 +48,26 @@ def _pick(pick: Pick | None, prefix: str) -> dict[str, str]:
     return {prefix: pick.option, f"{prefix}_total": _money(pick.total)}
 
 
+class _InertWriter(csv.DictWriter):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
+
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
+        return super().writerow({k: _inert(v) for k, v in rowdict.items()})
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)  # a negative number stays a number
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def render_portfolio(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
     """The portfolio as CSV (RFC 4180, `\\n` line ends, a header row)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    writer = _InertWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     cur = portfolio.currency
     for u in portfolio.use_cases:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
+from makebuy.errors import InputError
 from makebuy.models.result import Assessment, Obligation, OptionResult
 from makebuy.money import money
 
@@ -69,7 +72,8 @@ def environment(autoescape: bool, template_dir: Path | None = None) -> jinja2.En
     """A Jinja2 environment over the user's template folder first, then the shipped one."""
     search = [str(template_dir)] if template_dir else []
     search.append(str(templates_dir()))
-    env = jinja2.Environment(
+    # Sandboxed: a template folder from a pull request must not be able to run code.
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
@@ -84,6 +88,20 @@ def environment(autoescape: bool, template_dir: Path | None = None) -> jinja2.En
     env.filters["compact_number"] = compact_number
     env.filters["percent"] = percent
     return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one template; a broken (user) template is bad input naming file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(
+            f"template syntax error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise InputError(f"template not found: {exc.name}", path=name) from None
+    except (jinja2.TemplateError, UnicodeDecodeError) as exc:
+        raise InputError(f"template error: {exc}", path=name) from None
 
 
 def compact_number(value: float) -> str:

@@ -19,6 +19,7 @@ from makebuy.render.format import (
     compact_number,
     environment,
     number,
+    render_template,
     report_context,
     sample_months,
 )
@@ -54,11 +55,13 @@ def render(
         "break_even": break_even_charts(assessment),
         "scores": score_chart(assessment, context["eligible"]),  # type: ignore[arg-type]
     }
-    template = environment(autoescape=True, template_dir=template_dir).get_template(
-        "report.html.j2"
-    )
-    return template.render(
-        a=assessment, charts=charts, criterion_labels=CRITERION_LABELS, **context
+    return render_template(
+        environment(autoescape=True, template_dir=template_dir),
+        "report.html.j2",
+        a=assessment,
+        charts=charts,
+        criterion_labels=CRITERION_LABELS,
+        **context,
     )
 
 
@@ -179,10 +182,12 @@ def render_portfolio(
     template_dir: Path | None = None,
 ) -> str:
     """The portfolio as one HTML page from `portfolio.html.j2`."""
-    template = environment(autoescape=True, template_dir=template_dir).get_template(
-        "portfolio.html.j2"
+    return render_template(
+        environment(autoescape=True, template_dir=template_dir),
+        "portfolio.html.j2",
+        p=portfolio,
+        charts={"strategies": strategy_chart(portfolio)},
     )
-    return template.render(p=portfolio, charts={"strategies": strategy_chart(portfolio)})
 
 
 def strategy_chart(p: Portfolio) -> Markup | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from makebuy.models.result import Assessment
-from makebuy.render.format import environment, report_context
+from makebuy.render.format import environment, render_template, report_context
 
 if TYPE_CHECKING:
     from makebuy.portfolio import Portfolio
@@ -20,8 +20,12 @@ def render(
     template_dir: Path | None = None,
 ) -> str:
     """The assessment as Markdown from `report.md.j2` (the user's folder first)."""
-    template = environment(autoescape=False, template_dir=template_dir).get_template("report.md.j2")
-    return template.render(a=assessment, **report_context(assessment))
+    return render_template(
+        environment(autoescape=False, template_dir=template_dir),
+        "report.md.j2",
+        a=assessment,
+        **report_context(assessment),
+    )
 
 
 def render_portfolio(
@@ -32,7 +36,6 @@ def render_portfolio(
     template_dir: Path | None = None,
 ) -> str:
     """The portfolio as Markdown from `portfolio.md.j2`."""
-    template = environment(autoescape=False, template_dir=template_dir).get_template(
-        "portfolio.md.j2"
+    return render_template(
+        environment(autoescape=False, template_dir=template_dir), "portfolio.md.j2", p=portfolio
     )
-    return template.render(p=portfolio)

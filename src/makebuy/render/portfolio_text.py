@@ -25,6 +25,7 @@ def render_table(portfolio: Portfolio, *, width: int = 100, color: bool = False)
     """Use cases, strategy totals, savings and the mix by kind, drawn with rich."""
     buffer = io.StringIO()
     console = Console(
+        markup=False,
         file=buffer,
         width=width,
         force_terminal=color,

@@ -19,6 +19,7 @@ def render(assessment: Assessment, *, width: int = 100, color: bool = False) -> 
     """Render with rich into a string (ANSI colours only when `color`)."""
     buffer = io.StringIO()
     console = Console(
+        markup=False,
         file=buffer,
         width=width,
         force_terminal=color,
