@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -293,3 +294,22 @@ def governance_checklist(option: OptionResult) -> list[GovernanceItem]:
         "data handling",
     ]
     return sorted(items, key=lambda item: order.index(item.area))
+
+
+def rich_text(renderable: Any, *, width: int, color: bool) -> str:
+    """Draw a rich renderable into a string: a fixed width, ANSI colours only when asked,
+    and markup off, so brackets in names and notes stay text."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(
+        markup=False,
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        legacy_windows=False,
+    ).print(renderable)
+    return buffer.getvalue()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from makebuy.render.format import money, percent
+from makebuy.render.format import money, percent, rich_text
 
 if TYPE_CHECKING:
     from makebuy.portfolio import Portfolio
@@ -23,19 +22,7 @@ def render_json(portfolio: Portfolio, *, width: int = 100, color: bool = False) 
 
 def render_table(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
     """Use cases, strategy totals, savings and the mix by kind, drawn with rich."""
-    buffer = io.StringIO()
-    console = Console(
-        markup=False,
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        legacy_windows=False,
-    )
-    console.print(_view(portfolio))
-    return buffer.getvalue()
+    return rich_text(_view(portfolio), width=width, color=color)
 
 
 def _view(p: Portfolio) -> Group:

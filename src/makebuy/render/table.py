@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from makebuy.models.result import Assessment
-from makebuy.render.format import money, number
+from makebuy.render.format import money, number, rich_text
 
 MAX_ROWS = 15
 
 
 def render(assessment: Assessment, *, width: int = 100, color: bool = False) -> str:
     """Render with rich into a string (ANSI colours only when `color`)."""
-    buffer = io.StringIO()
-    console = Console(
-        markup=False,
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        legacy_windows=False,
-    )
-    console.print(_view(assessment))
-    return buffer.getvalue()
+    return rich_text(_view(assessment), width=width, color=color)
 
 
 def _view(a: Assessment) -> Group:
