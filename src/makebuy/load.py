@@ -189,7 +189,7 @@ def _suggest(model: type[BaseModel], loc: tuple[str | int, ...]) -> str | None:
         current = _model_of(info.annotation)
         if current is None:
             return None
-    known = list(getattr(current, "model_fields", {}))
+    known = [info.alias or name for name, info in getattr(current, "model_fields", {}).items()]
     matches = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

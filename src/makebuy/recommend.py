@@ -156,7 +156,7 @@ def recommend(
         )
     else:
         other = " or ".join(_OTHER_KIND[win.kind])
-        lines.append(f"No {other} option survived the gate.")
+        lines.append(f"No {other} option survived the gate and the candidates list.")
     return Recommendation(
         option=win.id,
         runner_up=runner.id if runner else None,

@@ -28,6 +28,14 @@ CHECK_RENDERERS: dict[str, str] = {
 }
 
 
+_CONTROLS = {c: "?" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+def inert(text: str) -> str:
+    """Text from ADR files with control characters (terminal escapes) made visible as `?`."""
+    return text.translate(_CONTROLS)
+
+
 def get_check_renderer(name: str) -> CheckRenderer:
     """The check renderer registered under `name`."""
     module_name, _, attr = CHECK_RENDERERS[name].partition(":")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from makebuy.check import CheckReport
+from makebuy.render.check import inert
 from makebuy.render.format import md
 
 _ICON = {
@@ -44,4 +45,4 @@ def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str
             out.append(f"- `{r.path}`{status}")
         out += ["", "</details>", ""]
     out.append(f"Checked on {report.today}{' with --strict' if report.strict else ''}.")
-    return "\n".join(out) + "\n"
+    return inert("\n".join(out) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from makebuy.check import CheckReport, RecordCheck
+from makebuy.render.check import inert
 
 _MARK = {"holds": "ok", "review": "REVIEW", "invalidated": "FAIL", "error": "ERROR"}
 
@@ -48,7 +49,7 @@ def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str
                 out.append(f"    - {f.code}: {f.message}")
         out.append("")
     out.append(report.summary.line + ".")
-    return "\n".join(out) + "\n"
+    return inert("\n".join(out) + "\n")
 
 
 def _where(r: RecordCheck) -> str:
