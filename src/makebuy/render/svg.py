@@ -264,7 +264,7 @@ def stacked_bars(
         )
     for r, bar in enumerate(bars):
         y = top + r * row_h
-        label = bar.label if len(bar.label) <= 48 else bar.label[:47] + "…"
+        label = bar.label if len(bar.label) <= 42 else bar.label[:41] + "…"
         parts.append(
             f'<text x="{_f(label_w - 8)}" y="{_f(y + row_h / 2 + 4)}" font-size="13"'
             f' text-anchor="end" fill="#222">{escape(label)}</text>'
