@@ -84,11 +84,17 @@ def environment(autoescape: bool, template_dir: Path | None = None) -> jinja2.En
     )
     env.filters["money"] = money
     env.filters["number"] = number
+    env.filters["plain"] = plain
     env.filters["md"] = md
     env.filters["compact_money"] = compact_money
     env.filters["compact_number"] = compact_number
     env.filters["percent"] = percent
     return env
+
+
+def plain(value: float) -> str:
+    """A raw figure without scientific notation: `1,005,173`, `65.8`, `0.4`."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{round(value, 3):g}"
 
 
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
