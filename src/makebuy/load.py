@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -310,6 +311,18 @@ class CatalogEntryOrigin:
 
     path: str
     line: int | None
+    doc: LoadedYaml | None = None
+    at: Path_ = ()
+
+    def line_of(self, dotted_field: str) -> int | None:
+        """The line of a field inside the entry (`prices[0].source`), else the entry's."""
+        if self.doc is None:
+            return self.line
+        parts: list[str | int] = []
+        for piece in re.split(r"\.|\[(\d+)\]", dotted_field):
+            if piece:
+                parts.append(int(piece) if piece.isdigit() else piece)
+        return self.doc.line_of((*self.at, *parts)) or self.line
 
 
 @dataclass
@@ -388,13 +401,13 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
                     overrides.append((section, entry.id, doc.path))
                 merged[section][entry.id] = entry
                 origins[(section, entry.id)] = CatalogEntryOrigin(
-                    doc.path, doc.line_of((section, i))
+                    doc.path, doc.line_of((section, i)), doc, (section, i)
                 )
         for i, ev in enumerate(file.evidence):
             key = (ev.model, ev.benchmark)
             merged["evidence"][key] = ev
             origins[("evidence", f"{ev.model}#{ev.benchmark}")] = CatalogEntryOrigin(
-                doc.path, doc.line_of(("evidence", i))
+                doc.path, doc.line_of(("evidence", i)), doc, ("evidence", i)
             )
         if file.quality_scale is not None:
             scale = file.quality_scale
@@ -463,7 +476,7 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             InputError(
                 message,
                 path=origin.path if origin else None,
-                line=origin.line if origin else None,
+                line=origin.line_of(fld) if origin else None,
                 field=f"{section}[{key}].{fld}",
             )
         )
