@@ -220,7 +220,7 @@ def test_a_user_catalog_source_must_exist(cli, tmp_path: Path) -> None:
     result = cli("assess", EXAMPLES / "support-assistant.yaml", "--catalog", catalog)
     assert result.exit_code == ExitCode.BAD_INPUT
     assert (
-        f"{catalog}:3: gpus[nvidia-h100-80gb].memory_gb.source: unknown source id" in result.stderr
+        f"{catalog}:5: gpus[nvidia-h100-80gb].memory_gb.source: unknown source id" in result.stderr
     )
 
 
