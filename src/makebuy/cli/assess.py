@@ -9,7 +9,16 @@ from pathlib import Path
 
 import typer
 
-from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.cli.common import (
+    AS_OF_OPTION,
+    CATALOG_OPTION,
+    DEBUG_OPTION,
+    NO_BUILTIN_OPTION,
+    OUTPUT_OPTION,
+    emit,
+    reported_errors,
+    terminal_width,
+)
 from makebuy.errors import ExitCode, InputError
 
 
@@ -33,30 +42,21 @@ def register(app: typer.Typer) -> None:
 
 def assess(
     usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
-    catalog: list[Path] = typer.Option(
-        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
-    ),
-    no_builtin: bool = typer.Option(
-        False, "--no-builtin-catalog", help="Use only the --catalog files."
-    ),
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: Format = typer.Option(Format.table, "--format", "-f", help="Report format."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    output: Path | None = OUTPUT_OPTION,
     method: ScoreMethod = typer.Option(
         ScoreMethod.weighted_sum, "--method", help="Scoring method."
     ),
-    as_of: dt.datetime | None = typer.Option(
-        None,
-        "--as-of",
-        formats=["%Y-%m-%d"],
-        help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
-    ),
+    as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
         "--template",
         help="Folder of Jinja2 templates (report.md.j2, report.html.j2) that replace the"
         " shipped ones of the same name; markdown and html only.",
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
     with reported_errors(debug):

@@ -10,10 +10,27 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from makebuy.errors import ExitCode, InputError, InputErrors, MakebuyError
+
+# Options that several commands take, declared once so they read the same everywhere.
+CATALOG_OPTION: Any = typer.Option(
+    [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
+)
+NO_BUILTIN_OPTION: Any = typer.Option(
+    False, "--no-builtin-catalog", help="Use only the --catalog files."
+)
+OUTPUT_OPTION: Any = typer.Option(None, "--output", "-o", help="Write the report here.")
+AS_OF_OPTION: Any = typer.Option(
+    None,
+    "--as-of",
+    formats=["%Y-%m-%d"],
+    help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
+)
+DEBUG_OPTION: Any = typer.Option(False, "--debug", help="Show tracebacks for errors.")
 
 
 @contextmanager
