@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from makebuy.errors import InputError
 from makebuy.models.result import CRITERION_LABELS
+from makebuy.units import add_months
 
 if TYPE_CHECKING:
     from makebuy.load import LoadedCatalog
@@ -907,18 +908,6 @@ def refresh_record(
         review_by=add_months(on, review_months),
     )
     return replace_block(doc, fresh)
-
-
-def add_months(on: dt.date, months: int) -> dt.date:
-    """`on` plus whole months, clamped to the month's last day (Jan 31 + 1 = Feb 28/29)."""
-    index = on.month - 1 + months
-    year, month = on.year + index // 12, index % 12 + 1
-    for day in (on.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def record_title(winner: OptionResult, usecase_name: str) -> str:

@@ -206,8 +206,7 @@ def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFra
             "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
         }
         for gpu in catalog.gpus.values()
-        for p in gpu.prices
-        if p.commitment == commitment and (cloud == "any" or p.cloud == cloud)
+        for p in sizing.prices_on(gpu, cloud, commitment)[:1]
     ]
     if not rows:
         return pd.DataFrame(
@@ -223,17 +222,13 @@ def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFra
                 "fp8_tflops",
             ]
         )
-    table = pd.DataFrame(rows).sort_values(["gpu", "usd_per_gpu_hour", "cloud", "source"])
-    return table.groupby("gpu", as_index=False).first()
+    return pd.DataFrame(rows).sort_values("gpu", ignore_index=True)
 
 
 def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
-    """Published measurements at `precision` with a stated concurrency, one row per model.
-
-    fp16 and bf16 are interchangeable here: both store 2 bytes per weight and run at the
-    same tensor rate.
-    """
-    same = {"fp16", "bf16"} if precision in ("fp16", "bf16") else {precision}
+    """Published measurements at `precision` (or one it stands for) with a stated
+    concurrency, one row per model and configuration."""
+    same = sizing.same_precisions(precision)
     rows = [
         {
             "model": model_id,

@@ -20,6 +20,7 @@ import pandas as pd
 from makebuy.models.catalog import Catalog, Licence, Term
 from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation, Option
 from makebuy.models.usecase import UseCase
+from makebuy.units import add_months
 
 GATE_CODES: tuple[str, ...] = (
     "candidates",
@@ -43,18 +44,6 @@ GATE_CODES: tuple[str, ...] = (
     "sla",
 )
 """Every exclusion code the gate emits, in the order rules run."""
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (clamped to the month's last day)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def quality_threshold(usecase: UseCase, catalog: Catalog) -> float:

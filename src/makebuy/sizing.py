@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from makebuy.models.catalog import Architecture, Catalog, Gpu, Model, Throughput
+from makebuy.models.catalog import Architecture, Catalog, Gpu, GpuPrice, Model, Throughput
 
 Precision = Literal["fp16", "bf16", "fp8", "int8", "int4"]
 PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4")
@@ -149,6 +149,21 @@ def min_gpus(
         if needed_bytes <= usable_bytes(memory_gb, tp, params):
             return tp
     return None
+
+
+def same_precisions(precision: str) -> frozenset[str]:
+    """Precisions a measurement at `precision` stands for: fp16 and bf16 store 2 bytes per
+    weight and run at the same tensor rate, so they are interchangeable."""
+    return frozenset({"fp16", "bf16"}) if precision in ("fp16", "bf16") else frozenset({precision})
+
+
+def prices_on(gpu: Gpu, cloud: str, commitment: str) -> list[GpuPrice]:
+    """The GPU's hourly prices on `cloud` (any: every cloud) at `commitment`, cheapest first
+    (ties: cloud, then source id, so the choice is stable)."""
+    return sorted(
+        (p for p in gpu.prices if p.commitment == commitment and cloud in ("any", p.cloud)),
+        key=lambda p: (p.usd_per_gpu_hour, p.cloud, p.source),
+    )
 
 
 def tflops_for(gpu: Gpu, precision: str) -> float:
@@ -475,16 +490,12 @@ def size_model(
     kv = kv_bytes_per_token(model.architecture, params)
     weights = float(weight_bytes(total_b, precision, params))
     needed = float(memory_needed_bytes(weights, kv, context_tokens, concurrency))
-    same = {"fp16", "bf16"} if precision in ("fp16", "bf16") else {precision}
+    same = same_precisions(precision)
     fits = []
     for gid in gpu_ids or sorted(catalog.gpus):
         gpu = catalog.gpus[gid]
-        prices = sorted(
-            (p.usd_per_gpu_hour, p.source)
-            for p in gpu.prices
-            if p.commitment == commitment and (cloud == "any" or p.cloud == cloud)
-        )
-        price = prices[0] if prices else None
+        cheapest = prices_on(gpu, cloud, commitment)
+        price = (cheapest[0].usd_per_gpu_hour, cheapest[0].source) if cheapest else None
         tp = min_gpus(needed, gpu.memory_gb.value, params=params)
         if tp is None:
             fits.append(
