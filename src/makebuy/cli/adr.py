@@ -8,7 +8,13 @@ from pathlib import Path
 
 import typer
 
-from makebuy.cli.common import reported_errors, write_atomically
+from makebuy.cli.common import (
+    CATALOG_OPTION,
+    DEBUG_OPTION,
+    NO_BUILTIN_OPTION,
+    reported_errors,
+    write_atomically,
+)
 
 adr_app = typer.Typer(
     help="Architecture decision records (MADR 4) backed by a makebuy assessment.",
@@ -57,12 +63,8 @@ def new(
     date: dt.datetime | None = typer.Option(
         None, "--date", formats=["%Y-%m-%d"], help="Decision date (default: today)."
     ),
-    catalog: list[Path] = typer.Option(
-        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
-    ),
-    no_builtin: bool = typer.Option(
-        False, "--no-builtin-catalog", help="Use only the --catalog files."
-    ),
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
     method: ScoreMethod = typer.Option(
         ScoreMethod.weighted_sum, "--method", help="Scoring method."
     ),
@@ -75,7 +77,7 @@ def new(
     price_change: float = typer.Option(
         0.15, "--price-change", min=0, help="Relative price change that asks for a review."
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case and write a MADR 4 record of the decision (status: proposed)."""
     with reported_errors(debug):
@@ -120,7 +122,7 @@ def refresh(
     review_months: int = typer.Option(
         12, "--review-months", min=1, help="New review-by date: this many months after the date."
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """After a person re-confirms a decision: rewrite only its block with today's figures."""
     with reported_errors(debug):

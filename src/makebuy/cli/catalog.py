@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.cli.common import (
+    CATALOG_OPTION,
+    DEBUG_OPTION,
+    NO_BUILTIN_OPTION,
+    emit,
+    reported_errors,
+    terminal_width,
+)
 from makebuy.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -75,12 +82,7 @@ class Kind(StrEnum):
     sources = "sources"
 
 
-_CATALOG_OPT = typer.Option(
-    [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
-)
-_NO_BUILTIN_OPT = typer.Option(False, "--no-builtin-catalog", help="Use only the --catalog files.")
 _OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write the output here.")
-_DEBUG_OPT = typer.Option(False, "--debug", help="Show tracebacks for errors.")
 
 
 # ---------------------------------------------------------------- list
@@ -114,10 +116,10 @@ def list_models(
         [], "--provider", help="Only models an API provider offers; repeatable."
     ),
     output_format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
-    catalog: list[Path] = _CATALOG_OPT,
-    no_builtin: bool = _NO_BUILTIN_OPT,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
     output: Path | None = _OUTPUT_OPT,
-    debug: bool = _DEBUG_OPT,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """List the models, sorted by id, with licence, size, context and who serves them."""
     with reported_errors(debug):
@@ -252,10 +254,10 @@ def show(
         None, "--kind", help="Only look in this kind (model and offering ids can coincide)."
     ),
     output_format: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
-    catalog: list[Path] = _CATALOG_OPT,
-    no_builtin: bool = _NO_BUILTIN_OPT,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
     output: Path | None = _OUTPUT_OPT,
-    debug: bool = _DEBUG_OPT,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show one entry: every figure with its source, as-of date and status."""
     with reported_errors(debug):
@@ -450,7 +452,7 @@ def validate(
     ),
     output_format: ValidateFormat = typer.Option(ValidateFormat.text, "--format", "-f"),
     output: Path | None = _OUTPUT_OPT,
-    debug: bool = _DEBUG_OPT,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Check catalog files: schema, duplicate ids, references, implausible and stale figures.
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.cli.common import (
+    CATALOG_OPTION,
+    DEBUG_OPTION,
+    emit,
+    reported_errors,
+    terminal_width,
+)
 
 if TYPE_CHECKING:
     from makebuy.models.catalog import Catalog
@@ -64,14 +70,12 @@ def size(
     commitment: CommitmentChoice = typer.Option(
         CommitmentChoice.on_demand, "--commitment", help="GPU price commitment."
     ),
-    catalog: list[Path] = typer.Option(
-        [], "--catalog", "-c", help="Extra catalog file or folder; repeatable; overrides by id."
-    ),
+    catalog: list[Path] = CATALOG_OPTION,
     output_format: SizeFormat = typer.Option(
         SizeFormat.table, "--format", "-f", help="Output format."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the output here."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Memory, GPUs per type, prefill/decode speed and cost per 1M tokens of one model."""
     with reported_errors(debug):
