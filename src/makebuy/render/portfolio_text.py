@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -10,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from makebuy.render.format import money, percent, rich_text
+from makebuy.render.json import dumps
 
 if TYPE_CHECKING:
     from makebuy.portfolio import Portfolio
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def render_json(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
     """Pretty, stable JSON ending in a newline; the contract is `makebuy.portfolio.Portfolio`."""
-    return json.dumps(portfolio.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return dumps(portfolio.model_dump(mode="json"))
 
 
 def render_table(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from makebuy.check import CheckReport
+from makebuy.render.json import dumps
 
 
 def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str:
     """Pretty, stable JSON ending in a newline."""
-    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report.model_dump(mode="json"))
