@@ -455,7 +455,9 @@ def test_a_hybrid_decision_rests_on_the_facts_of_its_legs() -> None:
     from makebuy import load, pipeline
 
     loaded = load.load_catalog()
-    assessment = pipeline.assess(EXAMPLES / "support-assistant.yaml", loaded_catalog=loaded)
+    assessment = pipeline.assess(
+        EXAMPLES / "support-assistant.yaml", loaded_catalog=loaded
+    ).assessment
     hybrid = next((o for o in assessment.options if o.kind == "hybrid" and o.rank), None)
     assert hybrid is not None, "the support-assistant example scores a hybrid option"
     block = adr.build_block(

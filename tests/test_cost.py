@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from makebuy import cost, gate, options
+from makebuy import capacity, cost, gate, options
 from makebuy.load import LoadedCatalog, load_catalog
 from makebuy.models.usecase import UseCase
 
@@ -83,13 +83,22 @@ def test_llama_2_70b_in_fp16_needs_at_least_two_80gb_a100s() -> None:
             },
         }
     )
-    gpus = cost.gpu_price_table(cat, "any", "on-demand")
+    gpus = capacity.gpu_price_table(cat, "any", "on-demand")
     a100 = gpus[gpus["gpu"] == "nvidia-a100-80gb"]
-    sized = cost.size_make_options(uc, cat, ["meta/llama-2-70b-chat"], a100)
+    sized = capacity.size_make_options(
+        uc, cat, ["meta/llama-2-70b-chat"], a100, "bf16", cost.DEFAULT_PARAMETERS
+    )
     assert sized["tp"].min() == 2
     h200 = gpus[gpus["gpu"] == "nvidia-h200"]
-    assert cost.size_make_options(uc, cat, ["meta/llama-2-70b-chat"], h200)["tp"].min() == 2
-    seven_b = cost.size_make_options(uc, cat, ["meta/llama-2-7b-chat"], a100)
+    assert (
+        capacity.size_make_options(
+            uc, cat, ["meta/llama-2-70b-chat"], h200, "bf16", cost.DEFAULT_PARAMETERS
+        )["tp"].min()
+        == 2
+    )
+    seven_b = capacity.size_make_options(
+        uc, cat, ["meta/llama-2-7b-chat"], a100, "bf16", cost.DEFAULT_PARAMETERS
+    )
     assert seven_b["tp"].min() == 1
 
 
@@ -118,7 +127,8 @@ def _totals(uc: UseCase) -> dict[str, float]:
     opts = [o for o in options.enumerate_options(cat) if o.id in wanted or o.kind != "make"]
     on = dt.date(2025, 1, 1)
     gated = [g for g in gate.gate(uc, cat, opts, on) if g.eligible]
-    costed, _ = cost.cost_options(uc, cat, gated, on)
+    sized = cost.make_capacity(uc, cat, gated)
+    costed, _ = cost.cost_options(uc, cat, gated, on, sized)
     return {c.gate.option.id: c.cost.total for c in costed if c.cost is not None}
 
 
@@ -163,9 +173,14 @@ def test_a_published_measurement_replaces_the_roofline_for_its_configuration() -
     # TGI 1.0.3 on 4x A10G served Llama 2 7B at 449.94 output tokens/s with 20 concurrent
     # requests (Hugging Face SageMaker benchmark): that row uses the measurement.
     uc = _a10g_usecase()
-    gpus = cost.gpu_price_table(builtin().catalog, "aws", "on-demand")
-    sized = cost.size_make_options(
-        uc, builtin().catalog, ["meta/llama-2-7b-chat"], gpus[gpus["gpu"] == "nvidia-a10g"]
+    gpus = capacity.gpu_price_table(builtin().catalog, "aws", "on-demand")
+    sized = capacity.size_make_options(
+        uc,
+        builtin().catalog,
+        ["meta/llama-2-7b-chat"],
+        gpus[gpus["gpu"] == "nvidia-a10g"],
+        "bf16",
+        cost.DEFAULT_PARAMETERS,
     )
     row = sized[(sized["tp"] == 4) & (sized["batch"] == 20)].iloc[0]
     assert row["throughput_basis"] == "measured"
@@ -286,14 +301,17 @@ def test_break_even_is_where_make_stays_cheaper(requests: float, peak_factor: fl
     make_cost = Cost(
         currency="USD", total=12 * 9000.0, monthly=[9000.0] * 12, per_million_tokens=1.0,
         breakdown=[CostLine(item="gpus", total=12 * 1500.0, detail=""),
-                   CostLine(item="operations", total=12 * 7500.0, detail="")],
+                   CostLine(item="operations", total=12 * 7500.0, detail="", fixed=True)],
     )  # fmt: skip
     api_cost = Cost(
         currency="USD", total=1.0, monthly=[1.0] * 12, per_million_tokens=1.0, breakdown=[],
         input_per_1m_usd=0.5, output_per_1m_usd=1.5,
     )  # fmt: skip
     results = [result("make:x", "make", make_cost), result("buy:y", "buy", api_cost)]
-    [b], _ = breakeven.break_even(uc, cat, results)
+    sized = capacity.capacity(
+        uc, cat, ["meta/llama-3.1-8b-instruct"], "bf16", cost.DEFAULT_PARAMETERS
+    )
+    [b], _ = breakeven.break_even(uc, results, sized)
     if b.requests_per_month is None:
         assert "never" in b.statement
         return

@@ -790,10 +790,10 @@ def reassess(
         paths.append(p)
     paths.extend(extra_catalogs)
     loaded = (cache or CatalogCache()).get(BUILTIN in block.catalog, paths)
-    assessment = pipeline.assess(
+    run = pipeline.assess(
         usecase, paths, method=block.method, loaded_catalog=loaded, evaluated_on=None
     )
-    return assessment, loaded.catalog
+    return run.assessment, run.catalog
 
 
 # ---------------------------------------------------------------- writing a record
@@ -824,18 +824,18 @@ def new_record(
     tolerances: Tolerances | None = None,
 ) -> NewRecord:
     """Assess the questionnaire and draft a MADR 4 record in `folder` (nothing is written)."""
-    from makebuy import load, normalise, pipeline
+    from makebuy import load, pipeline
     from makebuy.errors import NoEligibleOptionError
 
     loaded = load.load_catalog(list(catalog_paths), builtin=builtin_catalog)
-    assessment = pipeline.assess(usecase_path, catalog_paths, method=method, loaded_catalog=loaded)
+    run = pipeline.assess(usecase_path, catalog_paths, method=method, loaded_catalog=loaded)
+    assessment, usecase = run.assessment, run.usecase
     chosen = assessment.recommendation.option
     if chosen is None:
         raise NoEligibleOptionError(
             "every option was ruled out, so there is no decision to record: "
             + " ".join(assessment.recommendation.rationale)
         )
-    usecase, _ = normalise.normalise(load.load_usecase(usecase_path))
     old: AdrDocument | None = None
     if supersedes is not None:
         old = read_document(find_record(folder, supersedes))
@@ -845,7 +845,7 @@ def new_record(
     path = folder / scheme.filename(number, slugify(title), on)
     block = build_block(
         assessment,
-        loaded.catalog,
+        run.catalog,
         use_case=relative_to(path, usecase_path),
         catalog_entries=[
             *([BUILTIN] if builtin_catalog else []),

@@ -6,7 +6,7 @@ ratio, no growth):
 
 - API: V x (input tokens x input price + output tokens x output price) / 1M;
 - make: the cheapest of the model's serving configurations (the ones the cost stage
-  considered) at the replicas V's peak needs, plus its fixed monthly cost (operations
+  capacity stage kept) at the replicas V's peak needs, plus its fixed monthly cost (operations
   staff and fine-tuning, as in its cost breakdown).
 
 The make curve is a staircase (one step per replica), the API curve a line. Between two
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from makebuy import cost
-from makebuy.models.catalog import Catalog
 from makebuy.models.result import BreakEven, CostPoint, OptionResult
+from makebuy.models.stages import Capacity
 from makebuy.models.usecase import UseCase
 from makebuy.money import money
 
@@ -33,9 +33,8 @@ MAX_BREAKPOINTS = 200_000
 
 def break_even(
     usecase: UseCase,
-    catalog: Catalog,
     results: list[OptionResult],
-    params: cost.CostParameters = cost.DEFAULT_PARAMETERS,
+    sized: Capacity,
 ) -> tuple[list[BreakEven], str | None]:
     """Crossings of the best make option with the best buy and the best rent option, or,
     when one side has no eligible option, a sentence saying why there is none."""
@@ -58,7 +57,7 @@ def break_even(
             f"No buy or rent option survived the gate, so {make.title} has no API to break"
             " even against: self-hosting is the only way open, at any volume."
         )
-    configs = cost.make_configurations(usecase, catalog, [make.model], params)
+    configs = sized.configurations(make.model)
     if configs.empty:
         return [], None
     return [_pair(usecase, make, api, configs) for api in apis], None
@@ -81,8 +80,7 @@ def _pair(
         * rate
     )
     months = len(make.cost.monthly)
-    gpu_total = sum(line.total for line in make.cost.breakdown if line.item == "gpus")
-    fixed = (make.cost.total - gpu_total) / months
+    fixed = sum(line.total for line in make.cost.breakdown if line.fixed) / months
     peak_ratio = (vol.peak_requests_per_second or 0.0) / vol.requests_per_month
     # Requests a month one replica covers, and what it costs a month, per configuration.
     per_replica = configs["capacity_rps"].to_numpy() / max(peak_ratio, 1e-30)

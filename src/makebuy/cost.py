@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from makebuy import sizing
+from makebuy import capacity
 from makebuy.models.catalog import Catalog, Offering, Price
 from makebuy.models.result import (
     Assumption,
@@ -36,15 +36,12 @@ from makebuy.models.result import (
     CostLine,
     Exclusion,
     GateResult,
-    HybridLeg,
 )
+from makebuy.models.stages import Capacity, CostedOption
 from makebuy.models.usecase import UseCase
 from makebuy.money import money
 from makebuy.sizing import Precision, SizingParameters
 from makebuy.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
-
-TENSOR_PARALLEL_SIZES = (1, 2, 4, 8)
-BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
 class CostParameters(SizingParameters):
@@ -76,18 +73,6 @@ class CostParameters(SizingParameters):
 DEFAULT_PARAMETERS = CostParameters()
 
 
-class CostedOption(BaseModel):
-    """An option after costing: its gate result (perhaps with new exclusions) and cost."""
-
-    model_config = ConfigDict(frozen=True)
-
-    gate: GateResult
-    cost: Cost | None
-    legs: list[HybridLeg] = Field(
-        default_factory=list, description="For hybrid options: which option serves which share."
-    )
-
-
 def month_volumes(usecase: UseCase) -> np.ndarray:
     """Requests in each month of the horizon, growing smoothly at `growth_per_year`."""
     vol = usecase.volume
@@ -105,14 +90,30 @@ def price_on(offering: Offering, on: dt.date) -> Price | None:
     return max(live, key=lambda p: p.effective_from) if live else None
 
 
+def make_capacity(
+    usecase: UseCase,
+    catalog: Catalog,
+    gated: list[GateResult],
+    params: CostParameters = DEFAULT_PARAMETERS,
+) -> Capacity:
+    """The capacity stage for the make options that passed the gate, at the serving
+    precision of the cost model (computed once per assessment)."""
+    models = sorted({g.option.model for g in gated if g.eligible and g.option.kind == "make"})
+    return capacity.capacity(usecase, catalog, models, params.serving_precision, params)
+
+
 def cost_options(
     usecase: UseCase,
     catalog: Catalog,
     gated: list[GateResult],
     on: dt.date,
+    sized: Capacity,
     params: CostParameters = DEFAULT_PARAMETERS,
 ) -> tuple[list[CostedOption], list[Assumption]]:
-    """Cost every eligible option; options that cannot be costed gain an exclusion."""
+    """Cost every eligible option; options that cannot be costed gain an exclusion.
+
+    Make options are costed on `sized`, the capacity stage's tables: costing the same
+    options at another volume (a hybrid leg's share) never sizes anything again."""
     volumes = month_volumes(usecase)
     eligible = [g for g in gated if g.eligible]
     api = [g for g in eligible if g.option.kind != "make"]
@@ -122,7 +123,9 @@ def cost_options(
     _cost_api(usecase, catalog, api, on, volumes, costs, new_exclusions)
     assumptions: list[Assumption] = []
     if make:
-        assumptions = _cost_make(usecase, catalog, make, volumes, params, costs, new_exclusions)
+        assumptions = _cost_make(
+            usecase, catalog, make, volumes, sized, params, costs, new_exclusions
+        )
     out = []
     for g in gated:
         if g.option.id in new_exclusions:
@@ -191,228 +194,6 @@ def _cost_api(
         )
 
 
-def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFrame:
-    """Cheapest hourly price per GPU type on the cloud (any: every cloud) and commitment."""
-    rows = [
-        {
-            "gpu": gpu.id,
-            "cloud": p.cloud,
-            "usd_per_gpu_hour": p.usd_per_gpu_hour,
-            "source": p.source,
-            "as_of": p.as_of,
-            "memory_gb": gpu.memory_gb.value,
-            "bandwidth_gb_s": gpu.bandwidth_gb_s.value,
-            "tflops": gpu.bf16_dense_tflops.value,
-            "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
-        }
-        for gpu in catalog.gpus.values()
-        for p in sizing.prices_on(gpu, cloud, commitment)[:1]
-    ]
-    if not rows:
-        return pd.DataFrame(
-            columns=[
-                "gpu",
-                "cloud",
-                "usd_per_gpu_hour",
-                "source",
-                "as_of",
-                "memory_gb",
-                "bandwidth_gb_s",
-                "tflops",
-                "fp8_tflops",
-            ]
-        )
-    return pd.DataFrame(rows).sort_values("gpu", ignore_index=True)
-
-
-def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
-    """Published measurements at `precision` (or one it stands for) with a stated
-    concurrency, one row per model and configuration."""
-    same = sizing.same_precisions(precision)
-    rows = [
-        {
-            "model": model_id,
-            "gpu": m.gpu,
-            "tp": m.gpus,
-            "batch": m.concurrency,
-            "measured_tokens_per_s": m.output_tokens_per_s,
-            "measured_ms_per_token": m.ms_per_output_token or np.nan,
-            "measured_id": m.id,
-            "measured_source": m.source,
-        }
-        for m in catalog.throughput.values()
-        for model_id in m.models
-        if m.precision in same and m.concurrency is not None
-    ]
-    columns = [
-        "model",
-        "gpu",
-        "tp",
-        "batch",
-        "measured_tokens_per_s",
-        "measured_ms_per_token",
-        "measured_id",
-        "measured_source",
-    ]
-    table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values(["model", "gpu", "tp", "batch", "measured_id"]).drop_duplicates(
-        ["model", "gpu", "tp", "batch"]
-    )
-
-
-def size_make_options(
-    usecase: UseCase,
-    catalog: Catalog,
-    model_ids: list[str],
-    gpus: pd.DataFrame,
-    params: CostParameters = DEFAULT_PARAMETERS,
-) -> pd.DataFrame:
-    """Every feasible (model, GPU, tensor-parallel size, batch) with its serving capacity.
-
-    Memory: weights + KV cache for `batch` sequences of the full context must fit in the
-    usable memory of `tp` GPUs (see `makebuy.sizing`). Decode step time is the roofline of
-    streaming weights and KV cache against 2 x active parameters FLOPs per sequence;
-    prefill is compute-bound. Where the catalog holds a measurement of the same model,
-    GPU, count, precision and batch, its tokens/s replace the estimate (`measured_id`).
-    Capacity is requests per second per replica; `input_share` is the share of a
-    replica's time spent reading prompts (it splits cost between input and output tokens).
-    """
-    vol = usecase.volume
-    context = usecase.task.context_tokens or (
-        vol.input_tokens_per_request + vol.output_tokens_per_request
-    )
-    precision = params.serving_precision
-    per_param_bytes = sizing.BYTES_PER_PARAMETER[precision] * sizing.weight_overhead(
-        precision, params
-    )
-    models = []
-    splits = {}
-    for mid in model_ids:
-        m = catalog.models[mid]
-        if m.parameters_b is None or m.architecture is None:
-            continue
-        active = m.active_parameters_b.value if m.active_parameters_b else m.parameters_b.value
-        splits[mid] = sizing.expert_split(m)
-        models.append(
-            {
-                "model": mid,
-                "params_b": m.parameters_b.value,
-                "active_b": active,
-                "kv_bytes_per_token": sizing.kv_bytes_per_token(m.architecture, params),
-            }
-        )
-    if not models or gpus.empty:
-        return pd.DataFrame()
-    measured = measured_table(catalog, precision)
-    measured = measured[measured["model"].isin(model_ids)]
-    batches = sorted(set(BATCH_SIZES) | {int(b) for b in measured["batch"]})
-    grid = (
-        pd.DataFrame(models)
-        .merge(gpus, how="cross")
-        .merge(pd.DataFrame({"tp": TENSOR_PARALLEL_SIZES}), how="cross")
-        .merge(pd.DataFrame({"batch": batches}), how="cross")
-    )
-    weights = sizing.weight_bytes(grid["params_b"], precision, params)
-    usable = sizing.usable_bytes(grid["memory_gb"], grid["tp"], params)
-    needed = sizing.memory_needed_bytes(weights, grid["kv_bytes_per_token"], context, grid["batch"])
-    grid["memory_needed_gb"] = sizing.total_memory_gb(needed, grid["tp"], params)
-    grid = grid[needed <= usable].reset_index(drop=True)
-    if grid.empty:
-        return grid
-    tflops = grid["fp8_tflops"] if precision == "fp8" else grid["tflops"]
-    tflops = tflops.fillna(grid["tflops"])
-    flops = sizing.effective_flops(tflops, grid["tp"], params)
-    bandwidth = sizing.effective_bandwidth(grid["bandwidth_gb_s"], grid["tp"], params)
-    read_b = np.empty(len(grid))
-    prefill_read_b = np.empty(len(grid))
-    for mid, rows in grid.groupby("model").groups.items():
-        idx = grid.index.get_indexer(rows)
-        read_b[idx] = sizing.weights_read_b(
-            grid.loc[rows, "params_b"].to_numpy(), grid.loc[rows, "batch"].to_numpy(), splits[mid]
-        )
-        prefill_read_b[idx] = sizing.weights_read_b(
-            grid.loc[rows, "params_b"].to_numpy(), vol.input_tokens_per_request, splits[mid]
-        )
-    step = sizing.decode_step_s(
-        read_bytes=read_b * 1e9 * per_param_bytes,
-        kv_per_token=grid["kv_bytes_per_token"],
-        kv_tokens=vol.input_tokens_per_request + vol.output_tokens_per_request / 2,
-        batch=grid["batch"],
-        active_b=grid["active_b"],
-        bandwidth=bandwidth,
-        flops=flops,
-    )
-    grid["prefill_s"] = sizing.prefill_s(
-        input_tokens=vol.input_tokens_per_request,
-        active_b=grid["active_b"],
-        read_bytes=prefill_read_b * 1e9 * per_param_bytes,
-        bandwidth=bandwidth,
-        flops=flops,
-    )
-    grid["step_s"] = step
-    out = vol.output_tokens_per_request
-    decode_share_s = out * grid["step_s"] / grid["batch"]
-    grid["input_share"] = grid["prefill_s"] / (grid["prefill_s"] + decode_share_s)
-    grid["capacity_rps"] = 1.0 / (grid["prefill_s"] + decode_share_s)
-    grid["decode_tokens_per_s"] = grid["batch"] / grid["step_s"]
-    grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
-    # A published measurement of the same configuration replaces the estimate.
-    grid = grid.merge(measured, on=["model", "gpu", "tp", "batch"], how="left")
-    hit = grid["measured_id"].notna()
-    grid["throughput_basis"] = np.where(hit, "measured", "estimated")
-    measured_step = (
-        grid["measured_ms_per_token"].fillna(grid["batch"] / grid["measured_tokens_per_s"] * 1e3)
-        / 1e3
-    )
-    grid.loc[hit, "step_s"] = measured_step[hit]
-    grid.loc[hit, "decode_tokens_per_s"] = grid.loc[hit, "measured_tokens_per_s"]
-    # The measurement's own prompt lengths rarely match the use case's, so the estimated
-    # prefill of this use case's prompts is added to the measured decode time (cautious:
-    # a measurement that already includes prefill is counted slower, never faster).
-    measured_decode_s = out / grid["measured_tokens_per_s"]
-    grid.loc[hit, "capacity_rps"] = 1.0 / (grid["prefill_s"] + measured_decode_s)[hit]
-    grid.loc[hit, "input_share"] = (grid["prefill_s"] / (grid["prefill_s"] + measured_decode_s))[
-        hit
-    ]
-    grid["latency_ms"] = (grid["prefill_s"] + out * grid["step_s"]) * 1e3
-    target = usecase.requirements.max_latency_p95_ms
-    grid["meets_latency"] = True if target is None else grid["latency_ms"] <= target
-    return grid
-
-
-def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, GPU, tensor-parallel size): the batch with the most requests per second
-    within the latency target, and the hourly price of one replica."""
-    grid = sized[sized["meets_latency"]] if not sized.empty else sized
-    if grid.empty:
-        return grid
-    best = (
-        grid.sort_values(
-            ["model", "gpu", "tp", "capacity_rps", "batch"],
-            ascending=[True, True, True, False, True],
-        )
-        .groupby(["model", "gpu", "tp"], as_index=False)
-        .first()
-    )
-    best["replica_usd_per_hour"] = best["tp"] * best["usd_per_gpu_hour"]
-    return best
-
-
-def make_configurations(
-    usecase: UseCase,
-    catalog: Catalog,
-    model_ids: list[str],
-    params: CostParameters = DEFAULT_PARAMETERS,
-) -> pd.DataFrame:
-    """The serving configurations `best_configurations` keeps, on the questionnaire's cloud
-    and commitment (empty when the catalog prices no GPU there)."""
-    org = usecase.organisation
-    gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
-    if gpus.empty:
-        return pd.DataFrame()
-    return best_configurations(size_make_options(usecase, catalog, model_ids, gpus, params))
-
-
 def replicas_needed(peak_rps: np.ndarray, capacity_rps: np.ndarray) -> np.ndarray:
     """Replicas (rows: configurations) that serve each peak rate (columns): at least one."""
     return np.maximum(1, np.ceil(peak_rps[None, :] / capacity_rps[:, None] - 1e-9))
@@ -453,6 +234,7 @@ def _cost_make(
     catalog: Catalog,
     make: list[GateResult],
     volumes: np.ndarray,
+    sized: Capacity,
     params: CostParameters,
     costs: dict[str, Cost],
     exclusions: dict[str, Exclusion],
@@ -460,9 +242,8 @@ def _cost_make(
     org = usecase.organisation
     vol = usecase.volume
     rate = org.usd_to
-    gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
     by_model = {g.option.model: g for g in make}
-    if gpus.empty:
+    if not sized.gpus_priced:
         for g in make:
             exclusions[g.option.id] = Exclusion(
                 code="price.missing",
@@ -476,8 +257,7 @@ def _cost_make(
                 ),
             )
         return []
-    sized = size_make_options(usecase, catalog, list(by_model), gpus, params)
-    grid = best_configurations(sized)
+    grid = sized.best.copy()
     growth = volumes / vol.requests_per_month
     peak = (usecase.volume.peak_requests_per_second or 0.0) * growth  # per month
     average_rps = volumes / SECONDS_PER_MONTH
@@ -500,7 +280,7 @@ def _cost_make(
     tokens_out_m = float(volumes.sum()) * vol.output_tokens_per_request / 1e6
     for model_id, g in sorted(by_model.items()):
         if model_id not in best.index:
-            exclusions[g.option.id] = _unservable(usecase, catalog, model_id, sized, params)
+            exclusions[g.option.id] = _unservable(usecase, catalog, model_id, sized.grid, params)
             continue
         row = best.loc[model_id].to_dict()
         i = int(row["_row"])
@@ -531,6 +311,7 @@ def _cost_make(
             ),
             CostLine(
                 item="operations",
+                fixed=True,
                 total=float(ops_series.sum()),
                 detail=f"{ops_fte:g} FTE at {org.engineer_cost_per_year:,.0f} {org.currency}/year"
                 + (" (MLOps team in place)" if org.mlops_team else " (no MLOps team today)"),
@@ -543,6 +324,7 @@ def _cost_make(
             lines.append(
                 CostLine(
                     item="fine_tuning",
+                    fixed=True,
                     total=float(ft_series.sum()),
                     detail=f"{int((ft_series > 0).sum())} run(s), each {math.ceil(gpu_hours)}"
                     f" GPU-hours on {row['gpu']} and {params.fine_tuning_engineer_months:g}"
@@ -599,7 +381,8 @@ def _unservable(
     if mine.empty:
         return Exclusion(
             code="capacity",
-            message=f"No priced GPU configuration of up to {max(TENSOR_PARALLEL_SIZES)} GPUs"
+            message="No priced GPU configuration of up to"
+            f" {max(capacity.TENSOR_PARALLEL_SIZES)} GPUs"
             f" holds the {m.parameters_b.value:g}B parameters in {params.serving_precision}"
             " plus the KV cache for"
             f" {usecase.task.context_tokens:,} tokens of context.",

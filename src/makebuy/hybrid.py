@@ -29,6 +29,7 @@ from makebuy.models.result import (
     Obligation,
     Option,
 )
+from makebuy.models.stages import Capacity, CostedOption
 from makebuy.models.usecase import Complexity, UseCase
 from makebuy.money import money
 
@@ -59,10 +60,11 @@ def scaled_usecase(usecase: UseCase, share: float) -> UseCase:
 def hybrid_options(
     usecase: UseCase,
     catalog: Catalog,
-    costed: list[cost.CostedOption],
+    costed: list[CostedOption],
     on: dt.date,
+    sized: Capacity,
     params: cost.CostParameters = cost.DEFAULT_PARAMETERS,
-) -> list[cost.CostedOption]:
+) -> list[CostedOption]:
     """Hybrid options for `task.mix`, each with its legs, blended cost and quality."""
     mix = usecase.task.mix
     if mix is None:
@@ -77,9 +79,9 @@ def hybrid_options(
     }
     if len(shares) < 2 or len(eligible) < 2:
         return []
-    costs_at = _cost_cache(usecase, catalog, list(eligible.values()), on, params)
+    costs_at = _cost_cache(usecase, catalog, list(eligible.values()), on, sized, params)
     tiers = catalog.quality_scale.tiers
-    out: list[cost.CostedOption] = []
+    out: list[CostedOption] = []
     seen: set[tuple[tuple[Complexity, str], ...]] = set()
     for label, kinds in ROUTINGS:
         route: dict[Complexity, str] = {}
@@ -108,15 +110,19 @@ def _cost_cache(
     catalog: Catalog,
     gated: list[GateResult],
     on: dt.date,
+    sized: Capacity,
     params: cost.CostParameters,
 ) -> Callable[[float], dict[str, Cost]]:
-    """Costs of every eligible option at a share of the volume, computed once per share."""
+    """Costs of every eligible option at a share of the volume, computed once per share on
+    the assessment's capacity tables (a share changes replica counts, not sizing)."""
     cache: dict[float, dict[str, Cost]] = {}
 
     def at(share: float) -> dict[str, Cost]:
         key = round(share, 9)
         if key not in cache:
-            priced, _ = cost.cost_options(scaled_usecase(usecase, key), catalog, gated, on, params)
+            priced, _ = cost.cost_options(
+                scaled_usecase(usecase, key), catalog, gated, on, sized, params
+            )
             cache[key] = {
                 c.gate.option.id: c.cost for c in priced if c.gate.eligible and c.cost is not None
             }
@@ -132,7 +138,7 @@ def _hybrid(
     shares: dict[Complexity, float],
     eligible: dict[str, GateResult],
     costs_at: Callable[[float], dict[str, Cost]],
-) -> cost.CostedOption:
+) -> CostedOption:
     """One hybrid option from its routing: legs, summed cost, blended quality."""
     by_option: dict[str, float] = {}
     for complexity, oid in route.items():
@@ -197,7 +203,7 @@ def _hybrid(
         input_per_1m_usd=input_usd,
         output_per_1m_usd=output_usd,
     )
-    return cost.CostedOption(
+    return CostedOption(
         gate=GateResult(option=option, obligations=list(obligations.values())),
         cost=hybrid_cost,
         legs=legs,

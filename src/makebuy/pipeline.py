@@ -19,6 +19,7 @@ from makebuy import (
     score,
 )
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
+from makebuy.models.stages import AssessmentRun
 from makebuy.score import Method
 
 
@@ -30,8 +31,11 @@ def assess(
     evaluated_on: dt.date | None = None,
     builtin_catalog: bool = True,
     loaded_catalog: load.LoadedCatalog | None = None,
-) -> Assessment:
-    """Assess one questionnaire against the catalog (built-in plus `catalog_paths`)."""
+) -> AssessmentRun:
+    """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
+
+    The run carries the report (`.assessment`) and everything it was built from: the
+    normalised questionnaire, the catalog, and each stage's result."""
     loaded = load.load_usecase(usecase_path)
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
@@ -40,14 +44,15 @@ def assess(
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog)
     gated = gate.gate(usecase, catalog, all_options, on)
-    costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on)
-    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on)]
+    sized = cost.make_capacity(usecase, catalog, gated)
+    costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on, sized)
+    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized)]
     matrix = score.criteria_matrix(usecase, catalog, score.matrix_rows(costed))
     matrix = score.add_hybrid_rows(matrix, costed)
     breakdown, scores, ranking, normalisation = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, breakdown, scores, ranking)
-    crossings, no_crossing = breakeven.break_even(usecase, catalog, results)
-    return Assessment(
+    crossings, no_crossing = breakeven.break_even(usecase, results, sized)
+    assessment = Assessment(
         usecase=UseCaseRef(
             name=usecase.name,
             description=usecase.description,
@@ -73,4 +78,13 @@ def assess(
         sources=cite.cited_sources(catalog, results),
         break_even=crossings,
         break_even_note=no_crossing,
+    )
+    return AssessmentRun(
+        assessment=assessment,
+        usecase=usecase,
+        catalog=catalog,
+        evaluated_on=on,
+        gated=gated,
+        costed=costed,
+        capacity=sized,
     )

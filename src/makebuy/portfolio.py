@@ -303,7 +303,7 @@ def assess_portfolio(
     broken catalog stops everything (raises), since no assessment could be trusted.
     `on_progress(path, total)` is called before each file (path None first, to size it).
     """
-    from makebuy import load, normalise, pipeline
+    from makebuy import load, pipeline
 
     files, failures = expand_paths(paths)
     if on_progress:
@@ -314,17 +314,16 @@ def assess_portfolio(
         if on_progress:
             on_progress(path, len(files))
         try:
-            a = pipeline.assess(
+            run = pipeline.assess(
                 path,
                 method=method,
                 evaluated_on=evaluated_on,
                 loaded_catalog=catalog,
             )
-            usecase, _ = normalise.normalise(load.load_usecase(path))
         except MakebuyError as exc:
             failures.append(Failure(path=str(path), message=_without_path(str(exc), path)))
             continue
-        assessed.append((path, a, usecase.organisation.usd_to))
+        assessed.append((path, run.assessment, run.usecase.organisation.usd_to))
     currencies = sorted({a.currency for _, a, _ in assessed})
     currency = currencies[0] if len(currencies) == 1 else "USD"
     lines = [

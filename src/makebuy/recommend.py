@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from makebuy.cost import CostedOption
 from makebuy.models.result import (
     CRITERION_LABELS,
     CriterionScore,
@@ -17,6 +16,7 @@ from makebuy.models.result import (
     Recommendation,
     Summary,
 )
+from makebuy.models.stages import CostedOption
 from makebuy.money import money
 from makebuy.score import BENEFIT, Method
 

@@ -38,9 +38,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from makebuy.cost import CostedOption
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import CRITERIA, CriterionScore
+from makebuy.models.stages import CostedOption
 from makebuy.models.usecase import UseCase
 
 Method = Literal["weighted-sum", "topsis"]

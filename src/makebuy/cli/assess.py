@@ -71,7 +71,7 @@ def assess(
             method=method.value,
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,
-        )
+        ).assessment
         color = output is None and sys.stdout.isatty() and output_format is Format.table
         renderer = get_renderer(output_format.value, template_dir=template)
         text = renderer(result, width=terminal_width(), color=color)

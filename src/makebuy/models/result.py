@@ -111,6 +111,13 @@ class CostLine(_Frozen):
     item: str = Field(description="e.g. tokens, gpus, operations, fine_tuning.")
     total: float = Field(description="Over the horizon, in the report currency.")
     detail: str = Field(description="How it was computed, with the figures used.")
+    fixed: bool = Field(
+        False,
+        exclude=True,
+        description="True when the line does not grow with volume (staff, fine-tuning);"
+        " break-even holds these fixed and scales the rest. Internal to a run: not part of"
+        " the JSON contract.",
+    )
 
 
 class Cost(_Frozen):

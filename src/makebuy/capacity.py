@@ -1,0 +1,247 @@
+"""Capacity stage: what each self-hosted model can serve on each priced GPU configuration.
+
+Computed once per assessment, before costing. For every make option that passed the gate,
+every (model, GPU, tensor-parallel size, batch) whose weights plus KV cache fit is sized
+with `makebuy.sizing` (a roofline with calibrated efficiency factors); a published
+measurement of the same model, GPU, count, precision and batch replaces the estimate.
+The tables depend on the request shape and the latency target, never on the monthly
+volume, so the cost stage, every hybrid leg and the break-even search read the same
+`Capacity` and none of them sizes anything again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from makebuy import sizing
+from makebuy.models.catalog import Catalog
+from makebuy.models.stages import Capacity
+from makebuy.models.usecase import UseCase
+from makebuy.sizing import Precision, SizingParameters
+
+TENSOR_PARALLEL_SIZES = (1, 2, 4, 8)
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+def capacity(
+    usecase: UseCase,
+    catalog: Catalog,
+    model_ids: list[str],
+    precision: Precision,
+    params: SizingParameters,
+) -> Capacity:
+    """Size every make model once on the questionnaire's cloud and commitment."""
+    org = usecase.organisation
+    gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
+    if gpus.empty or not model_ids:
+        return Capacity(grid=pd.DataFrame(), best=pd.DataFrame(), gpus_priced=not gpus.empty)
+    grid = size_make_options(usecase, catalog, sorted(model_ids), gpus, precision, params)
+    return Capacity(grid=grid, best=best_configurations(grid), gpus_priced=True)
+
+
+def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFrame:
+    """Cheapest hourly price per GPU type on the cloud (any: every cloud) and commitment."""
+    rows = [
+        {
+            "gpu": gpu.id,
+            "cloud": p.cloud,
+            "usd_per_gpu_hour": p.usd_per_gpu_hour,
+            "source": p.source,
+            "as_of": p.as_of,
+            "memory_gb": gpu.memory_gb.value,
+            "bandwidth_gb_s": gpu.bandwidth_gb_s.value,
+            "tflops": gpu.bf16_dense_tflops.value,
+            "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
+        }
+        for gpu in catalog.gpus.values()
+        for p in sizing.prices_on(gpu, cloud, commitment)[:1]
+    ]
+    if not rows:
+        return pd.DataFrame(
+            columns=[
+                "gpu",
+                "cloud",
+                "usd_per_gpu_hour",
+                "source",
+                "as_of",
+                "memory_gb",
+                "bandwidth_gb_s",
+                "tflops",
+                "fp8_tflops",
+            ]
+        )
+    return pd.DataFrame(rows).sort_values("gpu", ignore_index=True)
+
+
+def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
+    """Published measurements at `precision` (or one it stands for) with a stated
+    concurrency, one row per model and configuration."""
+    same = sizing.same_precisions(precision)
+    rows = [
+        {
+            "model": model_id,
+            "gpu": m.gpu,
+            "tp": m.gpus,
+            "batch": m.concurrency,
+            "measured_tokens_per_s": m.output_tokens_per_s,
+            "measured_ms_per_token": m.ms_per_output_token or np.nan,
+            "measured_id": m.id,
+            "measured_source": m.source,
+        }
+        for m in catalog.throughput.values()
+        for model_id in m.models
+        if m.precision in same and m.concurrency is not None
+    ]
+    columns = [
+        "model",
+        "gpu",
+        "tp",
+        "batch",
+        "measured_tokens_per_s",
+        "measured_ms_per_token",
+        "measured_id",
+        "measured_source",
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["model", "gpu", "tp", "batch", "measured_id"]).drop_duplicates(
+        ["model", "gpu", "tp", "batch"]
+    )
+
+
+def size_make_options(
+    usecase: UseCase,
+    catalog: Catalog,
+    model_ids: list[str],
+    gpus: pd.DataFrame,
+    precision: Precision,
+    params: SizingParameters,
+) -> pd.DataFrame:
+    """Every feasible (model, GPU, tensor-parallel size, batch) with its serving capacity.
+
+    Memory: weights + KV cache for `batch` sequences of the full context must fit in the
+    usable memory of `tp` GPUs (see `makebuy.sizing`). Decode step time is the roofline of
+    streaming weights and KV cache against 2 x active parameters FLOPs per sequence;
+    prefill is compute-bound. Where the catalog holds a measurement of the same model,
+    GPU, count, precision and batch, its tokens/s replace the estimate (`measured_id`).
+    Capacity is requests per second per replica; `input_share` is the share of a
+    replica's time spent reading prompts (it splits cost between input and output tokens).
+    """
+    vol = usecase.volume
+    context = usecase.task.context_tokens or (
+        vol.input_tokens_per_request + vol.output_tokens_per_request
+    )
+    per_param_bytes = sizing.BYTES_PER_PARAMETER[precision] * sizing.weight_overhead(
+        precision, params
+    )
+    models = []
+    splits = {}
+    for mid in model_ids:
+        m = catalog.models[mid]
+        if m.parameters_b is None or m.architecture is None:
+            continue
+        active = m.active_parameters_b.value if m.active_parameters_b else m.parameters_b.value
+        splits[mid] = sizing.expert_split(m)
+        models.append(
+            {
+                "model": mid,
+                "params_b": m.parameters_b.value,
+                "active_b": active,
+                "kv_bytes_per_token": sizing.kv_bytes_per_token(m.architecture, params),
+            }
+        )
+    if not models or gpus.empty:
+        return pd.DataFrame()
+    measured = measured_table(catalog, precision)
+    measured = measured[measured["model"].isin(model_ids)]
+    batches = sorted(set(BATCH_SIZES) | {int(b) for b in measured["batch"]})
+    grid = (
+        pd.DataFrame(models)
+        .merge(gpus, how="cross")
+        .merge(pd.DataFrame({"tp": TENSOR_PARALLEL_SIZES}), how="cross")
+        .merge(pd.DataFrame({"batch": batches}), how="cross")
+    )
+    weights = sizing.weight_bytes(grid["params_b"], precision, params)
+    usable = sizing.usable_bytes(grid["memory_gb"], grid["tp"], params)
+    needed = sizing.memory_needed_bytes(weights, grid["kv_bytes_per_token"], context, grid["batch"])
+    grid["memory_needed_gb"] = sizing.total_memory_gb(needed, grid["tp"], params)
+    grid = grid[needed <= usable].reset_index(drop=True)
+    if grid.empty:
+        return grid
+    tflops = grid["fp8_tflops"] if precision == "fp8" else grid["tflops"]
+    tflops = tflops.fillna(grid["tflops"])
+    flops = sizing.effective_flops(tflops, grid["tp"], params)
+    bandwidth = sizing.effective_bandwidth(grid["bandwidth_gb_s"], grid["tp"], params)
+    read_b = np.empty(len(grid))
+    prefill_read_b = np.empty(len(grid))
+    for mid, rows in grid.groupby("model").groups.items():
+        idx = grid.index.get_indexer(rows)
+        read_b[idx] = sizing.weights_read_b(
+            grid.loc[rows, "params_b"].to_numpy(), grid.loc[rows, "batch"].to_numpy(), splits[mid]
+        )
+        prefill_read_b[idx] = sizing.weights_read_b(
+            grid.loc[rows, "params_b"].to_numpy(), vol.input_tokens_per_request, splits[mid]
+        )
+    step = sizing.decode_step_s(
+        read_bytes=read_b * 1e9 * per_param_bytes,
+        kv_per_token=grid["kv_bytes_per_token"],
+        kv_tokens=vol.input_tokens_per_request + vol.output_tokens_per_request / 2,
+        batch=grid["batch"],
+        active_b=grid["active_b"],
+        bandwidth=bandwidth,
+        flops=flops,
+    )
+    grid["prefill_s"] = sizing.prefill_s(
+        input_tokens=vol.input_tokens_per_request,
+        active_b=grid["active_b"],
+        read_bytes=prefill_read_b * 1e9 * per_param_bytes,
+        bandwidth=bandwidth,
+        flops=flops,
+    )
+    grid["step_s"] = step
+    out = vol.output_tokens_per_request
+    decode_share_s = out * grid["step_s"] / grid["batch"]
+    grid["input_share"] = grid["prefill_s"] / (grid["prefill_s"] + decode_share_s)
+    grid["capacity_rps"] = 1.0 / (grid["prefill_s"] + decode_share_s)
+    grid["decode_tokens_per_s"] = grid["batch"] / grid["step_s"]
+    grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
+    # A published measurement of the same configuration replaces the estimate.
+    grid = grid.merge(measured, on=["model", "gpu", "tp", "batch"], how="left")
+    hit = grid["measured_id"].notna()
+    grid["throughput_basis"] = np.where(hit, "measured", "estimated")
+    measured_step = (
+        grid["measured_ms_per_token"].fillna(grid["batch"] / grid["measured_tokens_per_s"] * 1e3)
+        / 1e3
+    )
+    grid.loc[hit, "step_s"] = measured_step[hit]
+    grid.loc[hit, "decode_tokens_per_s"] = grid.loc[hit, "measured_tokens_per_s"]
+    # The measurement's own prompt lengths rarely match the use case's, so the estimated
+    # prefill of this use case's prompts is added to the measured decode time (cautious:
+    # a measurement that already includes prefill is counted slower, never faster).
+    measured_decode_s = out / grid["measured_tokens_per_s"]
+    grid.loc[hit, "capacity_rps"] = 1.0 / (grid["prefill_s"] + measured_decode_s)[hit]
+    grid.loc[hit, "input_share"] = (grid["prefill_s"] / (grid["prefill_s"] + measured_decode_s))[
+        hit
+    ]
+    grid["latency_ms"] = (grid["prefill_s"] + out * grid["step_s"]) * 1e3
+    target = usecase.requirements.max_latency_p95_ms
+    grid["meets_latency"] = True if target is None else grid["latency_ms"] <= target
+    return grid
+
+
+def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
+    """Per (model, GPU, tensor-parallel size): the batch with the most requests per second
+    within the latency target, and the hourly price of one replica."""
+    grid = sized[sized["meets_latency"]] if not sized.empty else sized
+    if grid.empty:
+        return grid
+    best = (
+        grid.sort_values(
+            ["model", "gpu", "tp", "capacity_rps", "batch"],
+            ascending=[True, True, True, False, True],
+        )
+        .groupby(["model", "gpu", "tp"], as_index=False)
+        .first()
+    )
+    best["replica_usd_per_hour"] = best["tp"] * best["usd_per_gpu_hour"]
+    return best

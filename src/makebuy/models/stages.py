@@ -1,0 +1,74 @@
+"""Hand-offs between stages: what one stage computes once and the next ones read.
+
+These types are internal to a run (they hold tables and the loaded catalog); the report
+contract is `makebuy.models.result.Assessment`. `AssessmentRun` carries both, so a command
+that needs the questionnaire, the catalog or a stage's table never loads or computes it
+again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from makebuy.models.catalog import Catalog
+from makebuy.models.result import Assessment, Cost, GateResult, HybridLeg
+from makebuy.models.usecase import UseCase
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class CostedOption(BaseModel):
+    """An option after costing: its gate result (perhaps with new exclusions) and cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gate: GateResult
+    cost: Cost | None
+    legs: list[HybridLeg] = Field(
+        default_factory=list, description="For hybrid options: which option serves which share."
+    )
+
+
+class Capacity(BaseModel):
+    """The capacity stage's tables for one questionnaire, computed once per assessment.
+
+    `grid`: every feasible (model, GPU, tensor-parallel size, batch) with its memory,
+    speed and requests per second per replica. `best`: per (model, GPU, tensor-parallel
+    size), the batch with the most requests per second within the latency target, and
+    the replica's hourly price. Neither depends on the monthly volume, so cost, hybrid
+    legs and break-even all read them as they are. Empty frames when nothing can be sized.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    grid: Any = Field(description="pandas DataFrame: the feasible sizing grid.")
+    best: Any = Field(description="pandas DataFrame: the best batch per configuration.")
+    gpus_priced: bool = Field(
+        description="Whether the catalog prices any GPU on the questionnaire's cloud and"
+        " commitment."
+    )
+
+    def configurations(self, model_id: str) -> pd.DataFrame:
+        """The serving configurations kept for one model (empty when there are none)."""
+        best = self.best
+        if best.empty:
+            return best
+        return best[best["model"] == model_id].reset_index(drop=True)
+
+
+class AssessmentRun(BaseModel):
+    """Everything one run of the pipeline knows: the report and what it was built from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    assessment: Assessment = Field(description="The report contract every format renders.")
+    usecase: UseCase = Field(description="The normalised questionnaire.")
+    catalog: Catalog = Field(description="The merged catalog the run read.")
+    evaluated_on: dt.date
+    gated: list[GateResult] = Field(description="The gate's verdict on every option.")
+    costed: list[CostedOption] = Field(description="Every option after costing, hybrids included.")
+    capacity: Capacity = Field(description="The sizing tables the make options were costed on.")
