@@ -65,6 +65,20 @@ def build_results(
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.id))
 
 
+def advantages(option: OptionResult, other: OptionResult, method: Method) -> dict[str, float]:
+    """Per criterion, how far `option` is ahead of `other` (positive: ahead, negative: behind).
+
+    The one comparison every rationale reads (reports and decision records alike). Under
+    the weighted sum it is the difference of contributions; under TOPSIS contributions are
+    weighted normalised raw values, so for cost (lower is better) the sign turns.
+    """
+    return {
+        c: (1.0 if method == "weighted-sum" or BENEFIT[c] else -1.0)
+        * (option.criteria[c].contribution - other.criteria[c].contribution)
+        for c in option.criteria
+    }
+
+
 def recommend(
     results: list[OptionResult], horizon_months: int, method: Method = "weighted-sum"
 ) -> Recommendation:
@@ -100,11 +114,7 @@ def recommend(
     ]
     if runner is not None:
         assert runner.cost is not None
-        sign = {c: 1.0 if method == "weighted-sum" or BENEFIT[c] else -1.0 for c in win.criteria}
-        diffs = {
-            c: sign[c] * (win.criteria[c].contribution - runner.criteria[c].contribution)
-            for c in win.criteria
-        }
+        diffs = advantages(win, runner, method)
         if win.score == runner.score:
             lines.append(
                 f"It ties with {runner.title} on score; the tie goes to the lower total cost,"
