@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -37,6 +38,28 @@ def cli() -> Callable[..., object]:
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def schema_validator() -> Callable[[str], Any]:
+    """One JSON-Schema validator per published schema for the whole session, built from
+    what `makebuy schema NAME` prints (the schema itself is checked once, here)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    validators: dict[str, Any] = {}
+
+    def get(name: str) -> Any:
+        if name not in validators:
+            result = CliRunner().invoke(app, ["schema", name], catch_exceptions=False)
+            assert result.exit_code == 0, result.stderr
+            schema = json.loads(result.stdout)
+            Draft202012Validator.check_schema(schema)
+            validators[name] = Draft202012Validator(schema)
+        return validators[name]
+
+    return get
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,20 @@ def questionnaire(tmp_path: Path, **sections: Any) -> Path:
 
 
 def assess_json(path: Path, *args: str) -> dict[str, Any]:
-    """Run `makebuy assess PATH --format json ARGS` and parse the report."""
+    """Run `makebuy assess PATH --format json ARGS` and parse the report.
+
+    The same file with the same content and arguments is assessed once per test session
+    (reports are deterministic); each call gets its own parsed copy."""
+    return json.loads(_assess_text(path.resolve(), path.read_bytes(), tuple(args)))
+
+
+@cache
+def _assess_text(path: Path, content: bytes, args: tuple[str, ...]) -> str:
     from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["assess", str(path), "--format", "json", *args])
     assert result.exit_code in (0, 1), result.stderr
-    data: dict[str, Any] = json.loads(result.stdout)
-    return data
+    return result.stdout
 
 
 def option(report: dict[str, Any], option_id: str) -> dict[str, Any]:
