@@ -15,8 +15,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from makebuy.cli.assess import Format
-from makebuy.models.result import Assessment
 from makebuy.cli.portfolio import PortfolioFormat
+from makebuy.models.result import Assessment
 from makebuy.render import (
     PORTFOLIO_RENDERERS,
     RENDERERS,
