@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from makebuy.models.methods import Method
+
 OptionKind = Literal["buy", "rent", "make", "hybrid"]
 CRITERIA: tuple[str, ...] = (
     "cost",
@@ -297,7 +299,7 @@ class Assessment(_Frozen):
     evaluated_on: dt.date = Field(
         description="Date prices and lifecycles are read at (default: the catalog's as-of)."
     )
-    method: Literal["weighted-sum", "topsis"]
+    method: Method
     normalisation: str
     currency: str
     options: list[OptionResult]

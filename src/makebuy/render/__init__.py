@@ -3,6 +3,9 @@
 A renderer only formats: every figure it shows was computed by an earlier stage. Adding a
 format means adding a module and one line here; no command changes. Formats drawn from
 Jinja2 templates are listed in `TEMPLATED`: they accept a user's template folder.
+
+The CLI builds its `--format` choices from these registries, so this module stays cheap to
+import: it names renderer modules as strings and imports none of them (nor pydantic).
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from makebuy.models.result import Assessment
-
 if TYPE_CHECKING:
+    from makebuy.models.result import Assessment
     from makebuy.portfolio import Portfolio
 
 
