@@ -1,7 +1,7 @@
 """Output formats of `makebuy check`: one module per format, listed once in `CHECK_RENDERERS`.
 
 Kept apart from `makebuy.render.RENDERERS` (assessment reports) because the input differs:
-these renderers format a `makebuy.check.CheckReport` and compute nothing. Cheap to import
+these renderers format a `makebuy.check.DecisionReport` and compute nothing. Cheap to import
 (the CLI reads `CHECK_RENDERERS` for its `--format` choices): no renderer is imported here.
 """
 
@@ -11,13 +11,13 @@ import importlib
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from makebuy.check import CheckReport
+    from makebuy.check import DecisionReport
 
 
 class CheckRenderer(Protocol):
     """Turns a check report into the bytes of one format."""
 
-    def __call__(self, report: CheckReport, *, width: int, color: bool) -> str: ...
+    def __call__(self, report: DecisionReport, *, width: int, color: bool) -> str: ...
 
 
 # name -> "module:function"; modules are imported only when their format is asked for.
