@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from makebuy.catalog_check import MAX_GPU_MEMORY_GB, MAX_PRICE_PER_1M_USD, check_catalog
-from makebuy.cli.catalog import LIST_COLUMNS, ListFormat, entry_views
+from makebuy.catalog_query import LIST_COLUMNS, entry_views
+from makebuy.cli.catalog import ListFormat
 from makebuy.errors import ExitCode
 from makebuy.load import load_catalog
 

@@ -6,6 +6,7 @@ import importlib
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import get_type_hints
 
@@ -16,8 +17,12 @@ import yaml
 from makebuy.errors import ExitCode
 from makebuy.models.methods import METHODS
 from makebuy.render import (
+    CATALOG_LIST_RENDERERS,
+    CATALOG_SHOW_RENDERERS,
+    CATALOG_VALIDATE_RENDERERS,
     PORTFOLIO_RENDERERS,
     RENDERERS,
+    get_catalog_renderer,
     get_portfolio_renderer,
     get_renderer,
 )
@@ -39,11 +44,20 @@ COMMANDS = {
     "portfolio": "makebuy.cli.portfolio:portfolio",
     "check": "makebuy.cli.check:check",
     "adr new": "makebuy.cli.adr:new",
+    "catalog list": "makebuy.cli.catalog:list_models",
+    "catalog show": "makebuy.cli.catalog:show",
+    "catalog validate": "makebuy.cli.catalog:validate",
 }
 REGISTRIES = {
     "assess": (RENDERERS, get_renderer),
     "portfolio": (PORTFOLIO_RENDERERS, get_portfolio_renderer),
     "check": (CHECK_RENDERERS, get_check_renderer),
+    "catalog list": (CATALOG_LIST_RENDERERS, partial(get_catalog_renderer, CATALOG_LIST_RENDERERS)),
+    "catalog show": (CATALOG_SHOW_RENDERERS, partial(get_catalog_renderer, CATALOG_SHOW_RENDERERS)),
+    "catalog validate": (
+        CATALOG_VALIDATE_RENDERERS,
+        partial(get_catalog_renderer, CATALOG_VALIDATE_RENDERERS),
+    ),
 }
 
 
