@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from makebuy.catalog_check import MAX_GPU_MEMORY_GB, MAX_PRICE_PER_1M_USD, check_catalog
-from makebuy.cli.catalog import LIST_COLUMNS, ListFormat, entry_views
+from makebuy.catalog_query import LIST_COLUMNS, entry_views
+from makebuy.cli.catalog import ListFormat
 from makebuy.errors import ExitCode
 from makebuy.load import load_catalog
 
@@ -399,3 +400,13 @@ def test_assess_considers_every_offering_and_open_model_and_explains_each_exclus
     assert summary["excluded"] == len(excluded) == sum(summary["by_code"].values())
     assert all(o["exclusions"] for o in excluded)
     assert summary["line"].startswith(f"{len(options)} options: ")
+
+
+def test_list_csv_makes_formula_text_inert_as_the_portfolio_csv_does() -> None:
+    from makebuy.catalog_query import ModelListing
+    from makebuy.render.catalog import list_csv
+
+    row = dict.fromkeys(LIST_COLUMNS) | {"id": "x/y", "name": "=HYPERLINK(1)", "providers": []}
+    text = list_csv(ModelListing(rows=[row], total=1))
+    (parsed,) = csv.DictReader(io.StringIO(text))
+    assert parsed["name"] == "'=HYPERLINK(1)"

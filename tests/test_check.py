@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from makebuy import adr, load
-from makebuy.check import CheckReport, Finding, RecordCheck, relative_change, report
+from makebuy.check import DecisionFinding, DecisionReport, RecordCheck, relative_change, report
 from makebuy.cli.check import CheckFormat
 from makebuy.errors import ExitCode
 from makebuy.render.check import CHECK_RENDERERS, get_check_renderer
@@ -351,10 +351,10 @@ def test_every_check_format_maps_to_a_renderer() -> None:
         assert callable(get_check_renderer(name))
 
 
-def sample_report(strict: bool = False) -> CheckReport:
+def sample_report(strict: bool = False) -> DecisionReport:
     """One record of each kind, built by hand so the formats are pinned independently of the
     catalog."""
-    review = Finding(
+    review = DecisionFinding(
         code="price.changed",
         severity="review",
         line=71,
@@ -362,14 +362,14 @@ def sample_report(strict: bool = False) -> CheckReport:
         message="input price of buy:x/y moved from $3.00 to $3.75 per 1M tokens"
         " (+25%; tolerance 15%)",
     )
-    gone = Finding(
+    gone = DecisionFinding(
         code="chosen.ruled-out",
         severity="invalidated",
         line=66,
         field="chosen",
         message="the chosen option buy:x/y is ruled out now (candidates: excluded)",
     )
-    bad = Finding(
+    bad = DecisionFinding(
         code="block.invalid",
         severity="error",
         line=80,
@@ -511,7 +511,7 @@ def test_junit_has_one_case_per_record_and_no_timestamps() -> None:
 def test_json_is_the_report_model() -> None:
     rep = sample_report()
     text = get_check_renderer("json")(rep, width=100, color=False)
-    assert CheckReport.model_validate_json(text) == rep
+    assert DecisionReport.model_validate_json(text) == rep
 
 
 def test_the_table_lists_findings_under_each_record() -> None:

@@ -2,26 +2,88 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 import yaml
 
-from makebuy.cli.assess import Format
 from makebuy.errors import ExitCode
-from makebuy.render import RENDERERS, get_renderer
+from makebuy.models.methods import METHODS
+from makebuy.render import (
+    CATALOG_LIST_RENDERERS,
+    CATALOG_SHOW_RENDERERS,
+    CATALOG_VALIDATE_RENDERERS,
+    PORTFOLIO_RENDERERS,
+    RENDERERS,
+    get_catalog_renderer,
+    get_portfolio_renderer,
+    get_renderer,
+)
+from makebuy.render.check import CHECK_RENDERERS, get_check_renderer
 
 from .conftest import EXAMPLE_FILES, EXAMPLES
 from .helpers import assess_json, questionnaire
 
 
-def test_every_format_maps_to_a_renderer() -> None:
-    assert {f.value for f in Format} == set(RENDERERS)
-    for name in RENDERERS:
-        assert callable(get_renderer(name))
+def offered(command: str, parameter: str) -> list[str]:
+    """The choices the CLI offers for one parameter of a command (its typer annotation)."""
+    module, _, function = COMMANDS[command].partition(":")
+    hint = get_type_hints(getattr(importlib.import_module(module), function))[parameter]
+    return [member.value for member in hint]
+
+
+COMMANDS = {
+    "assess": "makebuy.cli.assess:assess",
+    "portfolio": "makebuy.cli.portfolio:portfolio",
+    "check": "makebuy.cli.check:check",
+    "adr new": "makebuy.cli.adr:new",
+    "catalog list": "makebuy.cli.catalog:list_models",
+    "catalog show": "makebuy.cli.catalog:show",
+    "catalog validate": "makebuy.cli.catalog:validate",
+}
+REGISTRIES = {
+    "assess": (RENDERERS, get_renderer),
+    "portfolio": (PORTFOLIO_RENDERERS, get_portfolio_renderer),
+    "check": (CHECK_RENDERERS, get_check_renderer),
+    "catalog list": (CATALOG_LIST_RENDERERS, partial(get_catalog_renderer, CATALOG_LIST_RENDERERS)),
+    "catalog show": (CATALOG_SHOW_RENDERERS, partial(get_catalog_renderer, CATALOG_SHOW_RENDERERS)),
+    "catalog validate": (
+        CATALOG_VALIDATE_RENDERERS,
+        partial(get_catalog_renderer, CATALOG_VALIDATE_RENDERERS),
+    ),
+}
+
+
+@pytest.mark.parametrize("command", REGISTRIES)
+def test_every_format_the_cli_offers_is_exactly_a_registered_renderer(command: str) -> None:
+    """Like pip-audit's test_to_format_is_exhaustive: the registry is the --format list."""
+    registry, get = REGISTRIES[command]
+    formats = offered(command, "output_format")
+    assert formats == list(registry)
+    for name in formats:
+        assert callable(get(name)), f"{command} --format {name} has no renderer"
+
+
+@pytest.mark.parametrize("command", ["assess", "portfolio", "adr new"])
+def test_every_scoring_method_is_offered_in_order(command: str) -> None:
+    assert offered(command, "method") == list(METHODS)
+
+
+def test_help_imports_neither_pandas_nor_jinja2_nor_pydantic() -> None:
+    code = (
+        "import sys; import makebuy.cli; "
+        "print(sorted({'pandas', 'numpy', 'jinja2', 'pydantic', 'rich'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)

@@ -336,3 +336,16 @@ def test_with_no_api_left_the_report_says_there_is_nothing_to_break_even_against
     report = assess_json(EXAMPLES / "claims-summaries-regulated.yaml")
     assert report["break_even"] == []
     assert "No buy or rent option survived the gate" in report["break_even_note"]
+
+
+def test_the_gpu_hour_price_keeps_its_json_key_and_saved_reports_still_load() -> None:
+    """Python says usd_per_gpu_hour, as the catalog does; the JSON key stays gpu_hour_usd
+    until the next schema version, and a report saved under either key loads."""
+    from makebuy.models.result import Cost
+
+    fields = {"currency": "USD", "total": 1.0, "monthly": [1.0], "per_million_tokens": 1.0}
+    dumped = Cost(**fields, breakdown=[], usd_per_gpu_hour=2.5).model_dump(mode="json")
+    assert dumped["gpu_hour_usd"] == 2.5 and "usd_per_gpu_hour" not in dumped
+    for key in ("gpu_hour_usd", "usd_per_gpu_hour"):
+        saved = {**fields, "breakdown": [], key: 3.0}
+        assert Cost.model_validate(saved).usd_per_gpu_hour == 3.0

@@ -151,3 +151,58 @@ def test_zero_retention_keeps_only_apis_that_offer_it(tmp_path: Path) -> None:
     for o in report["options"]:
         if o["kind"] == "make":
             assert "data.retention" not in [e["code"] for e in o["exclusions"]]
+
+
+def test_gate_codes_are_the_codes_the_rules_declare_in_the_order_they_run(
+    tmp_path: Path,
+) -> None:
+    """GATE_CODES is read from the rules; each rule emits only the codes it declares, and an
+    option's exclusions come in rule order, so its first one (what summaries count it
+    under) is from the earliest rule that hit it."""
+    import datetime as dt
+
+    from makebuy import gate, normalise, options
+    from makebuy.load import load_catalog, load_usecase
+
+    declared = [code for registered in gate._RULES for code in registered.codes]
+    assert tuple(declared) == gate.GATE_CODES
+    assert len(set(declared)) == len(declared)
+
+    demanding = questionnaire(
+        tmp_path,
+        users={"monthly_active_users": 800_000_000},
+        organisation={"domicile": "eu"},
+        task={"context_tokens": 150_000, "languages": ["en", "is"], "modalities": ["image"]},
+        data={
+            "must_stay_in_environment": True,
+            "regions": ["eu"],
+            "zero_retention_required": True,
+            "classification": "regulated",
+        },
+        requirements={
+            "min_quality": 60,
+            "commercial": True,
+            "train_on_outputs": True,
+            "serve_model_to_third_parties": True,
+            "redistribute_weights": True,
+            "uses": ["military"],
+            "sla_required": True,
+        },
+        candidates={"include": [], "exclude": ["openai/gpt-4o"]},
+    )
+    catalog = load_catalog().catalog
+    usecase, _ = normalise.normalise(load_usecase(demanding))
+    all_options = options.enumerate_options(catalog)
+    seen: set[str] = set()
+    for on in (dt.date(2023, 6, 1), catalog.as_of):
+        ctx = gate._Ctx(usecase, catalog, on, gate.add_months(on, 12))
+        table = gate._options_table(ctx, all_options)
+        by_id = {o.id: o for o in all_options}
+        for registered in gate._RULES:
+            emitted = {e.code for _, e in registered.rule(ctx, table, by_id)}
+            assert emitted <= set(registered.codes), registered.rule.__name__
+            seen |= emitted
+        for result in gate.gate(usecase, catalog, all_options, on):
+            order = [gate.GATE_CODES.index(e.code) for e in result.exclusions]
+            assert order == sorted(order), result.option.id
+    assert len(seen) >= len(gate.GATE_CODES) - 3, set(gate.GATE_CODES) - seen

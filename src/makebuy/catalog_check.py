@@ -35,7 +35,9 @@ from makebuy.load import (
 )
 from makebuy.models.catalog import CatalogFile
 
-Severity = Literal["error", "warning", "info"]
+CatalogSeverity = Literal["error", "warning", "info"]
+"""How bad a problem in a catalog file is (decision records have their own findings:
+`makebuy.check.DecisionFinding`)."""
 
 # Implausibility bounds: each is above anything real, so a hit is a typo or a unit slip
 # (a price per 1K tokens stored as per 1M, GB entered as GiB x 1024, ...).
@@ -73,12 +75,12 @@ _SECTIONS = _keyed_sections()
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class CatalogFinding:
     """One problem (or note) in a catalog file, with where it is."""
 
     path: str
     line: int
-    severity: Severity
+    severity: CatalogSeverity
     code: str
     field: str
     message: str
@@ -91,16 +93,16 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CatalogReport:
     """Every finding of one validation run, sorted, plus what was read."""
 
     files: tuple[str, ...]
     entries: dict[str, int]
-    findings: tuple[Finding, ...]
+    findings: tuple[CatalogFinding, ...]
     as_of: dt.date
     max_age_days: int
 
-    def count(self, severity: Severity) -> int:
+    def count(self, severity: CatalogSeverity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
     @property
@@ -142,11 +144,11 @@ class CheckReport:
 
 @dataclass
 class _Collector:
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[CatalogFinding] = field(default_factory=list)
 
     def add(
         self,
-        severity: Severity,
+        severity: CatalogSeverity,
         code: str,
         message: str,
         *,
@@ -155,7 +157,7 @@ class _Collector:
         field: str = "",
     ) -> None:
         self.findings.append(
-            Finding(path or "<catalog>", line or 0, severity, code, field, message)
+            CatalogFinding(path or "<catalog>", line or 0, severity, code, field, message)
         )
 
     def from_input_error(self, code: str, err: InputError) -> None:
@@ -168,7 +170,7 @@ def check_catalog(
     builtin: bool = True,
     as_of: dt.date,
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
-) -> CheckReport:
+) -> CatalogReport:
     """Validate the built-in catalog (unless disabled) plus `paths`.
 
     Figure-level checks (implausible values, staleness) run on the files named in `paths`,
@@ -212,7 +214,7 @@ def check_catalog(
         _check_values(file, doc, out, as_of=as_of)
         _check_age(file, doc, out, as_of=as_of, max_age_days=max_age_days)
 
-    return CheckReport(
+    return CatalogReport(
         files=tuple(label for _, label, _ in files),
         entries=entries,
         findings=tuple(sorted(set(out.findings))),

@@ -31,7 +31,9 @@ from makebuy.money import money
 
 Verdict = Literal["holds", "review", "invalidated", "error"]
 Outcome = Literal["checked", "not-checked", "skipped", "not-adr"]
-Severity = Literal["invalidated", "review", "error", "info"]
+DecisionSeverity = Literal["invalidated", "review", "error", "info"]
+"""How a finding on a recorded decision weighs on its verdict (catalog files have their own
+findings: `makebuy.catalog_check.CatalogFinding`)."""
 VERDICTS: tuple[Verdict, ...] = ("holds", "review", "invalidated", "error")
 OUTCOMES: tuple[Outcome, ...] = ("checked", "not-checked", "skipped", "not-adr")
 CHECK_SCHEMA_VERSION = 1
@@ -41,7 +43,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Finding(_Frozen):
+class DecisionFinding(_Frozen):
     """One reason behind a verdict, pointing at the block line it concerns."""
 
     code: str = Field(
@@ -49,7 +51,7 @@ class Finding(_Frozen):
         " outcome.close, use-case.changed, price.changed, fact.stale, runner-up.gone,"
         " review-by.passed, catalog.changed, block.invalid, input.invalid."
     )
-    severity: Severity
+    severity: DecisionSeverity
     message: str = Field(description="One human sentence with the figures.")
     line: int | None = Field(None, description="1-based line in the ADR file.")
     field: str | None = Field(None, description="Block key the finding concerns.")
@@ -68,7 +70,7 @@ class RecordCheck(_Frozen):
     chosen: str | None = None
     best_today: str | None = Field(None, description="Today's first-ranked option.")
     line: int | None = Field(None, description="Line of the makebuy block's opening fence.")
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[DecisionFinding] = Field(default_factory=list)
     note: str | None = Field(None, description="Why a record was skipped or is not checked.")
 
 
@@ -79,7 +81,7 @@ class CheckSummary(_Frozen):
     line: str
 
 
-class CheckReport(_Frozen):
+class DecisionReport(_Frozen):
     """The result of `makebuy check`: the JSON contract of its report."""
 
     schema_version: int = CHECK_SCHEMA_VERSION
@@ -97,7 +99,7 @@ def check(
     extra_catalogs: Sequence[Path] = (),
     strict: bool = False,
     cwd: Path | None = None,
-) -> CheckReport:
+) -> DecisionReport:
     """Classify every file under `paths` and re-assess each record with a makebuy block."""
     cwd = (cwd or Path.cwd()).resolve()
     for extra in extra_catalogs:  # a typo here would otherwise fail every record alike
@@ -111,7 +113,7 @@ def check(
     return report(records, today=today, strict=strict)
 
 
-def report(records: list[RecordCheck], *, today: dt.date, strict: bool) -> CheckReport:
+def report(records: list[RecordCheck], *, today: dt.date, strict: bool) -> DecisionReport:
     """The report with counts, its one-line summary and the exit code."""
     outcomes = {o: sum(r.outcome == o for r in records) for o in OUTCOMES}
     verdicts = {v: sum(r.verdict == v for r in records) for v in VERDICTS}
@@ -130,7 +132,7 @@ def report(records: list[RecordCheck], *, today: dt.date, strict: bool) -> Check
         code = ExitCode.DECISION_FAILED
     else:
         code = ExitCode.OK
-    return CheckReport(
+    return DecisionReport(
         today=today,
         strict=strict,
         records=records,
@@ -167,7 +169,7 @@ def check_file(
             status_kind=None,
             outcome="checked",
             verdict="error",
-            findings=[Finding(code="input.invalid", severity="error", message=exc.message)],
+            findings=[DecisionFinding(code="input.invalid", severity="error", message=exc.message)],
         )
     base = {
         "path": shown,
@@ -192,7 +194,7 @@ def check_file(
             verdict="error",
             line=line,
             findings=[
-                Finding(
+                DecisionFinding(
                     code="block.invalid",
                     severity="error",
                     message=exc.message,
@@ -211,7 +213,7 @@ def check_file(
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         findings = [
-            Finding(
+            DecisionFinding(
                 code="input.invalid",
                 severity="error",
                 message=e.render() if e.path and Path(e.path) != doc.path else e.message,
@@ -232,7 +234,7 @@ def check_file(
     )
 
 
-def verdict_of(findings: Sequence[Finding]) -> Verdict:
+def verdict_of(findings: Sequence[DecisionFinding]) -> Verdict:
     """The worst finding decides: error, then invalidated, then review; else it holds."""
     severities = {f.severity for f in findings}
     order: tuple[Verdict, ...] = ("error", "invalidated", "review")
@@ -246,18 +248,18 @@ def evaluate(
     today: dt.date,
     extra_catalogs: Sequence[Path] = (),
     cache: adr.CatalogCache | None = None,
-) -> tuple[list[Finding], str | None]:
+) -> tuple[list[DecisionFinding], str | None]:
     """Re-assess a record and compare today's outcome and facts with the recorded ones."""
     block = found.block
     assessment, catalog = adr.reassess(doc, found, extra_catalogs, cache)
     by_id = {o.id: o for o in assessment.options}
     ranked = [o for o in assessment.options if o.rank is not None]
     best = ranked[0] if ranked else None
-    out: list[Finding] = []
+    out: list[DecisionFinding] = []
 
-    def add(code: str, severity: Severity, message: str, *loc: str | int) -> None:
+    def add(code: str, severity: DecisionSeverity, message: str, *loc: str | int) -> None:
         out.append(
-            Finding(
+            DecisionFinding(
                 code=code,
                 severity=severity,
                 message=message,
@@ -356,7 +358,7 @@ def _fact_findings(
     tol: adr.Tolerances,
     found: adr.FoundBlock,
     rank: int | None,
-) -> list[Finding]:
+) -> list[DecisionFinding]:
     """Prices beyond tolerance and recorded facts that no longer match the catalog."""
     out = []
     for attr, key, label, unit in _PRICES:
@@ -366,7 +368,7 @@ def _fact_findings(
         change = relative_change(old, new)
         if change > tol.price_change:
             out.append(
-                Finding(
+                DecisionFinding(
                     code="price.changed",
                     severity="review",
                     message=f"{label} of {oid} moved from {money(old, 'USD')} to"
@@ -382,7 +384,7 @@ def _fact_findings(
         old, new = getattr(recorded, attr), getattr(now, attr)
         if old != new:
             out.append(
-                Finding(
+                DecisionFinding(
                     code="fact.stale",
                     severity="review",
                     message=f"{label} of {oid} is {_text(new)} in today's catalog; the record"
@@ -417,7 +419,7 @@ _LINK_TARGET = re.compile(r"\]\(([^)\s#]+)")
 _ADR_ID = re.compile(r"\bADR[-_ ]?(\d+)\b", re.IGNORECASE)
 
 
-def _successor(doc: adr.AdrDocument) -> list[Finding]:
+def _successor(doc: adr.AdrDocument) -> list[DecisionFinding]:
     """For superseded records: say so when the successor it names does not exist."""
     if doc.status is None or doc.status_kind != "superseded":
         return []
@@ -436,7 +438,7 @@ def _successor(doc: adr.AdrDocument) -> list[Finding]:
             if not siblings:
                 missing.append(f"ADR-{number}")
     return [
-        Finding(
+        DecisionFinding(
             code="successor.missing",
             severity="info",
             message=f"the successor {m} named in the status does not exist",
@@ -447,7 +449,7 @@ def _successor(doc: adr.AdrDocument) -> list[Finding]:
     ]
 
 
-def error_lines(result: CheckReport) -> list[str]:
+def error_lines(result: DecisionReport) -> list[str]:
     """`file:line: field: message` for every error, for stderr."""
     lines = []
     for r in result.records:

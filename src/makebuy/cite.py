@@ -68,7 +68,7 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
             gpu = catalog.gpus[r.cost.gpu].model_dump(mode="json")
             gpu_prices = gpu.pop("prices")
             walk(gpu)
-            walk([p for p in gpu_prices if p["usd_per_gpu_hour"] == r.cost.gpu_hour_usd])
+            walk([p for p in gpu_prices if p["usd_per_gpu_hour"] == r.cost.usd_per_gpu_hour])
         if r.cost is not None and r.cost.throughput_source:
             for measured in catalog.throughput.values():
                 if measured.source == r.cost.throughput_source and r.model in measured.models:

@@ -22,29 +22,6 @@ from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation,
 from makebuy.models.usecase import UseCase
 from makebuy.units import add_months
 
-GATE_CODES: tuple[str, ...] = (
-    "candidates",
-    "licence.commercial",
-    "licence.mau_cap",
-    "licence.output_training",
-    "licence.redistribution",
-    "licence.hosting",
-    "licence.acceptable_use",
-    "licence.region",
-    "data.environment",
-    "data.region",
-    "data.retention",
-    "data.training",
-    "context",
-    "language",
-    "modality",
-    "quality",
-    "lifecycle",
-    "released",
-    "sla",
-)
-"""Every exclusion code the gate emits, in the order rules run."""
-
 
 def quality_threshold(usecase: UseCase, catalog: Catalog) -> float:
     """The minimum quality on the catalog's scale that the questionnaire asks for."""
@@ -131,8 +108,8 @@ def gate(
     table = _options_table(ctx, options)
     by_id = {o.id: o for o in options}
     exclusions: dict[str, list[Exclusion]] = {o.id: [] for o in options}
-    for rule in _RULES:
-        for option_id, exclusion in rule(ctx, table, by_id):
+    for registered in _RULES:
+        for option_id, exclusion in registered.rule(ctx, table, by_id):
             exclusions[option_id].append(exclusion)
     return [
         GateResult(option=o, exclusions=exclusions[o.id], obligations=_obligations(ctx, o))
@@ -141,15 +118,32 @@ def gate(
 
 
 Rule = Callable[[_Ctx, pd.DataFrame, dict[str, Option]], list[tuple[str, Exclusion]]]
-_RULES: list[Rule] = []
 
 
-def _rule(fn: Rule) -> Rule:
-    _RULES.append(fn)
-    return fn
+@dataclass(frozen=True)
+class _Registered:
+    """A rule and the exclusion codes it may emit, declared where the rule is registered."""
+
+    codes: tuple[str, ...]
+    rule: Rule
 
 
-@_rule
+_RULES: list[_Registered] = []
+"""The rules in the order they run; an option's exclusions follow this order, so its first
+exclusion (what summaries count it under) comes from the earliest rule that hit it."""
+
+
+def _rule(*codes: str) -> Callable[[Rule], Rule]:
+    """Register a rule under the codes it emits; GATE_CODES is read from these."""
+
+    def register(fn: Rule) -> Rule:
+        _RULES.append(_Registered(codes, fn))
+        return fn
+
+    return register
+
+
+@_rule("candidates")
 def _candidates(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -181,8 +175,7 @@ def _term_rule(
                 out.append((oid, _licence_exclusion(code, lic, term, message(ctx, lic, term))))
         return out
 
-    _RULES.append(rule)
-    return rule
+    return _rule(code)(rule)
 
 
 _term_rule(
@@ -236,7 +229,7 @@ _term_rule(
 )
 
 
-@_rule
+@_rule("licence.redistribution")
 def _redistribution(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -272,7 +265,7 @@ def _redistribution(
     return out
 
 
-@_rule
+@_rule("licence.region")
 def _licence_region(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -309,7 +302,7 @@ def _api_rows(t: pd.DataFrame) -> pd.Series:
     return t["kind"] != "make"
 
 
-@_rule
+@_rule("data.environment")
 def _data_environment(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -319,7 +312,7 @@ def _data_environment(
     return [(oid, Exclusion(code="data.environment", message=msg)) for oid in t.index[_api_rows(t)]]
 
 
-@_rule
+@_rule("data.region")
 def _data_region(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -344,7 +337,7 @@ def _data_region(
     return out
 
 
-@_rule
+@_rule("data.retention")
 def _data_retention(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -367,7 +360,7 @@ def _data_retention(
     return out
 
 
-@_rule
+@_rule("data.training")
 def _data_training(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
@@ -381,7 +374,7 @@ def _data_training(
     return [(oid, Exclusion(code="data.training", message=msg)) for oid in t.index[bad]]
 
 
-@_rule
+@_rule("context")
 def _context(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     need = ctx.usecase.task.context_tokens or 0
     context = pd.to_numeric(t["context"], errors="coerce")
@@ -403,7 +396,7 @@ def _missing(wanted: list[str], column: pd.Series) -> pd.Series:
     )
 
 
-@_rule
+@_rule("language")
 def _language(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     missing = _missing(ctx.usecase.task.languages, t["languages"])
     return [
@@ -418,7 +411,7 @@ def _language(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
     ]
 
 
-@_rule
+@_rule("modality")
 def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     wanted = ctx.usecase.task.modalities
     filled = t["modalities"].map(lambda m: m if isinstance(m, list) else ["text"])
@@ -435,7 +428,7 @@ def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
     ]
 
 
-@_rule
+@_rule("quality")
 def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     need = quality_threshold(ctx.usecase, ctx.catalog)
     quality = pd.to_numeric(t["quality"], errors="coerce")
@@ -461,7 +454,7 @@ def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple
     return out
 
 
-@_rule
+@_rule("released")
 def _released(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     """Looking back (--as-of), a model released after the evaluation date was no option."""
     out = []
@@ -504,7 +497,7 @@ def _date(value: object) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-@_rule
+@_rule("lifecycle")
 def _lifecycle(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     end = ctx.horizon_end
 
@@ -526,13 +519,18 @@ def _lifecycle(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tup
     return out
 
 
-@_rule
+@_rule("sla")
 def _sla(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
     if not ctx.usecase.requirements.sla_required:
         return []
     bad = _api_rows(t) & ~t["sla"].map(lambda v: v is True)
     msg = "A contractual SLA is required and the catalog records none for this offering."
     return [(oid, Exclusion(code="sla", message=msg)) for oid in t.index[bad]]
+
+
+GATE_CODES: tuple[str, ...] = tuple(code for registered in _RULES for code in registered.codes)
+"""Every exclusion code the gate emits, in the order its rules run (read from the rules, so
+a new rule is listed by registering it). The enum for a JSON Schema of gate exclusions."""
 
 
 def _obligations(ctx: _Ctx, option: Option) -> list[Obligation]:

@@ -33,17 +33,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from makebuy.models.catalog import Catalog
+from makebuy.models.methods import Method
 from makebuy.models.result import CRITERIA, CriterionScore
 from makebuy.models.stages import CostedOption
 from makebuy.models.usecase import UseCase
-
-Method = Literal["weighted-sum", "topsis"]
 
 CRITERION_UNITS: dict[str, str] = {
     "cost": "currency over the horizon",

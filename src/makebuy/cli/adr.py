@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -11,7 +10,9 @@ import typer
 from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
+    METHOD_OPTION,
     NO_BUILTIN_OPTION,
+    ScoreMethod,
     reported_errors,
     write_atomically,
 )
@@ -20,11 +21,6 @@ adr_app = typer.Typer(
     help="Architecture decision records (MADR 4) backed by a makebuy assessment.",
     no_args_is_help=True,
 )
-
-
-class ScoreMethod(StrEnum):
-    weighted_sum = "weighted-sum"
-    topsis = "topsis"
 
 
 def register(app: typer.Typer) -> None:
@@ -65,9 +61,7 @@ def new(
     ),
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
-    method: ScoreMethod = typer.Option(
-        ScoreMethod.weighted_sum, "--method", help="Scoring method."
-    ),
+    method: ScoreMethod = METHOD_OPTION,
     review_months: int = typer.Option(
         12, "--review-months", min=1, help="Review-by date: this many months after the date."
     ),

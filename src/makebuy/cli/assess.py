@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,27 +14,23 @@ from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
     DEBUG_OPTION,
+    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     OUTPUT_OPTION,
+    ScoreMethod,
+    choices,
     emit,
     reported_errors,
     terminal_width,
 )
 from makebuy.errors import ExitCode, InputError
+from makebuy.render import RENDERERS
 
-
-class Format(StrEnum):
-    """Report formats; each maps to one renderer in makebuy.render.RENDERERS."""
-
-    table = "table"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-
-
-class ScoreMethod(StrEnum):
-    weighted_sum = "weighted-sum"
-    topsis = "topsis"
+if TYPE_CHECKING:
+    Format = StrEnum
+else:
+    Format = choices("Format", RENDERERS)
+    """Report formats: the names in makebuy.render.RENDERERS, nothing listed here."""
 
 
 def register(app: typer.Typer) -> None:
@@ -44,11 +41,9 @@ def assess(
     usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
-    output_format: Format = typer.Option(Format.table, "--format", "-f", help="Report format."),
+    output_format: Format = typer.Option(Format("table"), "--format", "-f", help="Report format."),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod = typer.Option(
-        ScoreMethod.weighted_sum, "--method", help="Scoring method."
-    ),
+    method: ScoreMethod = METHOD_OPTION,
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -72,7 +67,7 @@ def assess(
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,
         ).assessment
-        color = output is None and sys.stdout.isatty() and output_format is Format.table
+        color = output is None and sys.stdout.isatty() and output_format == "table"
         renderer = get_renderer(output_format.value, template_dir=template)
         text = renderer(result, width=terminal_width(), color=color)
         emit(text, output)

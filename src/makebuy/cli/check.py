@@ -6,20 +6,18 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.common import emit, reported_errors, terminal_width
+from makebuy.cli.common import choices, emit, reported_errors, terminal_width
+from makebuy.render.check import CHECK_RENDERERS
 
-
-class CheckFormat(StrEnum):
-    """Report formats; each maps to one renderer in makebuy.render.check.CHECK_RENDERERS."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-    junit = "junit"
+if TYPE_CHECKING:
+    CheckFormat = StrEnum
+else:
+    CheckFormat = choices("CheckFormat", CHECK_RENDERERS)
+    """Report formats: the names in makebuy.render.check.CHECK_RENDERERS."""
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +39,7 @@ def check(
     ),
     strict: bool = typer.Option(False, "--strict", help="A record needing review fails too."),
     output_format: CheckFormat = typer.Option(
-        CheckFormat.table, "--format", "-f", help="Report format."
+        CheckFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),

@@ -7,14 +7,40 @@ import stat
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from makebuy.errors import ExitCode, InputError, InputErrors, MakebuyError
+from makebuy.models.methods import METHODS, Method
+
+
+def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
+    """A typer choice type whose members are `names`, in order.
+
+    Commands build their `--format` and `--method` choices from the registries with this,
+    so a new renderer or method is offered without editing a command. Modules that use
+    one declare it to mypy as plain `StrEnum` (mypy cannot see members made at run time).
+    """
+    functional: Any = StrEnum
+    enum: type[StrEnum] = functional(name, [(n.replace("-", "_"), n) for n in names])
+    return enum
+
+
+if TYPE_CHECKING:
+
+    class ScoreMethod(StrEnum):
+        """What mypy sees: a choice whose value is a `Method`."""
+
+        _value_: Method
+
+else:
+    ScoreMethod = choices("ScoreMethod", METHODS)
+    """The `--method` choices: every method in `makebuy.models.methods.METHODS`."""
 
 # Options that several commands take, declared once so they read the same everywhere.
 CATALOG_OPTION: Any = typer.Option(
@@ -31,6 +57,7 @@ AS_OF_OPTION: Any = typer.Option(
     help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
 )
 DEBUG_OPTION: Any = typer.Option(False, "--debug", help="Show tracebacks for errors.")
+METHOD_OPTION: Any = typer.Option(ScoreMethod(METHODS[0]), "--method", help="Scoring method.")
 
 
 @contextmanager

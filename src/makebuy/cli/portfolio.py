@@ -8,31 +8,32 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.assess import ScoreMethod, check_template_dir
+from makebuy.cli.assess import check_template_dir
 from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
     DEBUG_OPTION,
+    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     OUTPUT_OPTION,
+    ScoreMethod,
+    choices,
     emit,
     reported_errors,
     terminal_width,
 )
 from makebuy.errors import ExitCode, InputError
+from makebuy.render import PORTFOLIO_RENDERERS
 
-
-class PortfolioFormat(StrEnum):
-    """Portfolio formats; each maps to one renderer in makebuy.render.PORTFOLIO_RENDERERS."""
-
-    table = "table"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-    csv = "csv"
+if TYPE_CHECKING:
+    PortfolioFormat = StrEnum
+else:
+    PortfolioFormat = choices("PortfolioFormat", PORTFOLIO_RENDERERS)
+    """Portfolio formats: the names in makebuy.render.PORTFOLIO_RENDERERS."""
 
 
 def register(app: typer.Typer) -> None:
@@ -46,12 +47,10 @@ def portfolio(
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: PortfolioFormat = typer.Option(
-        PortfolioFormat.table, "--format", "-f", help="Report format."
+        PortfolioFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod = typer.Option(
-        ScoreMethod.weighted_sum, "--method", help="Scoring method."
-    ),
+    method: ScoreMethod = METHOD_OPTION,
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -80,7 +79,7 @@ def portfolio(
             raise InputError("no questionnaire given")
         for failure in result.failures:
             typer.echo(f"error: {failure.path}: {failure.message}", err=True)
-        color = output is None and sys.stdout.isatty() and output_format is PortfolioFormat.table
+        color = output is None and sys.stdout.isatty() and output_format == "table"
         renderer = get_portfolio_renderer(output_format.value, template_dir=template)
         emit(renderer(result, width=terminal_width(), color=color), output)
         if result.failed:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from makebuy.models.methods import Method
 
 OptionKind = Literal["buy", "rent", "make", "hybrid"]
 CRITERIA: tuple[str, ...] = (
@@ -30,6 +32,12 @@ CRITERION_LABELS: dict[str, str] = {
     "support_and_safety": "support and safety",
 }
 """How rationale lines and decision records name each criterion."""
+CRITERION_SHORT_LABELS: dict[str, str] = {
+    **CRITERION_LABELS,
+    "cost": "cost",
+    "capability": "capability",
+}
+"""How charts and table headers name each criterion, where the long label does not fit."""
 SCHEMA_VERSION = 1
 
 
@@ -123,6 +131,8 @@ class CostLine(_Frozen):
 class Cost(_Frozen):
     """Total cost of ownership of one option over the horizon."""
 
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
+
     currency: str
     total: float = Field(description="Over the horizon, in the report currency.")
     monthly: list[float] = Field(description="One figure per month of the horizon.")
@@ -144,7 +154,13 @@ class Cost(_Frozen):
     gpu: str | None = Field(None, description="GPU id a make option runs on.")
     gpus_per_replica: int | None = None
     replicas_peak: int | None = Field(None, description="Replicas at the horizon's peak.")
-    gpu_hour_usd: float | None = None
+    # Named as the catalog names it (GpuPrice.usd_per_gpu_hour). The JSON key stays
+    # gpu_hour_usd until the next SCHEMA_VERSION renames it; saved JSON loads with either.
+    usd_per_gpu_hour: float | None = Field(
+        None,
+        validation_alias=AliasChoices("gpu_hour_usd", "usd_per_gpu_hour"),
+        serialization_alias="gpu_hour_usd",
+    )
     utilisation: float | None = Field(
         None,
         description="Make: average share of provisioned replica capacity the traffic uses"
@@ -158,6 +174,11 @@ class Cost(_Frozen):
     throughput_source: str | None = Field(
         None, description="Source id of the measurement used, when measured."
     )
+
+    @property
+    def gpu_hour_usd(self) -> float | None:
+        """The old attribute name, for readers not yet renamed (adr); use usd_per_gpu_hour."""
+        return self.usd_per_gpu_hour
 
 
 class CriterionScore(_Frozen):
@@ -297,7 +318,7 @@ class Assessment(_Frozen):
     evaluated_on: dt.date = Field(
         description="Date prices and lifecycles are read at (default: the catalog's as-of)."
     )
-    method: Literal["weighted-sum", "topsis"]
+    method: Method
     normalisation: str
     currency: str
     options: list[OptionResult]

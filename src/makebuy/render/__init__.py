@@ -3,19 +3,21 @@
 A renderer only formats: every figure it shows was computed by an earlier stage. Adding a
 format means adding a module and one line here; no command changes. Formats drawn from
 Jinja2 templates are listed in `TEMPLATED`: they accept a user's template folder.
+
+The CLI builds its `--format` choices from these registries, so this module stays cheap to
+import: it names renderer modules as strings and imports none of them (nor pydantic).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from makebuy.models.result import Assessment
-
 if TYPE_CHECKING:
+    from makebuy.models.result import Assessment
     from makebuy.portfolio import Portfolio
 
 
@@ -47,6 +49,23 @@ PORTFOLIO_RENDERERS: dict[str, str] = {
     "csv": "makebuy.render.csv:render_portfolio",
 }
 
+# `makebuy catalog list|show|validate`: a model listing, entry views, a validation report.
+CATALOG_LIST_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.catalog:list_table",
+    "json": "makebuy.render.catalog:list_json",
+    "csv": "makebuy.render.catalog:list_csv",
+}
+
+CATALOG_SHOW_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.catalog:show_table",
+    "json": "makebuy.render.catalog:show_json",
+}
+
+CATALOG_VALIDATE_RENDERERS: dict[str, str] = {
+    "text": "makebuy.render.catalog:validate_text",
+    "json": "makebuy.render.catalog:validate_json",
+}
+
 TEMPLATED: frozenset[str] = frozenset({"markdown", "html"})
 """Formats drawn from templates/ (the user's `--template DIR` is searched first)."""
 
@@ -70,3 +89,8 @@ def get_portfolio_renderer(name: str, template_dir: Path | None = None) -> Portf
     """The portfolio renderer registered under `name`, bound to `template_dir` if templated."""
     renderer: PortfolioRenderer = _load(PORTFOLIO_RENDERERS[name], name, template_dir)
     return renderer
+
+
+def get_catalog_renderer(registry: Mapping[str, str], name: str) -> Callable[..., str]:
+    """The renderer under `name` in one of the CATALOG_*_RENDERERS registries."""
+    return _load(registry[name], "", None)

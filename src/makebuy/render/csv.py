@@ -52,10 +52,15 @@ class _InertWriter(csv.DictWriter):
     """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
-        return super().writerow({k: _inert(v) for k, v in rowdict.items()})
+        return super().writerow({k: spreadsheet_safe(v) for k, v in rowdict.items()})
 
 
-def _inert(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
+    """`value`, with a leading quote when a spreadsheet would run it as a formula.
+
+    The one guard for every CSV makebuy writes (portfolio, catalog list): catalog and
+    questionnaire text is not ours, and `=HYPERLINK(...)` in a cell is an attack.
+    """
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         try:
             float(value)  # a negative number stays a number

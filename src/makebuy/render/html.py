@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from makebuy.models.result import CRITERIA, Assessment, OptionResult
+from makebuy.models.result import CRITERIA, CRITERION_SHORT_LABELS, Assessment, OptionResult
 from makebuy.render import svg
 from makebuy.render.format import (
     compact_money,
@@ -29,16 +29,6 @@ if TYPE_CHECKING:
 
 SCORE_CHART_ROWS = 8
 """Options shown in the score-breakdown chart (the full breakdown is in the table)."""
-
-CRITERION_LABELS = {
-    "cost": "cost",
-    "capability": "capability",
-    "data_control": "data control",
-    "customisation": "customisation",
-    "vendor_independence": "vendor independence",
-    "operational_simplicity": "operational simplicity",
-    "support_and_safety": "support and safety",
-}
 
 
 def render(
@@ -60,7 +50,7 @@ def render(
         "report.html.j2",
         a=assessment,
         charts=charts,
-        criterion_labels=CRITERION_LABELS,
+        criterion_labels=CRITERION_SHORT_LABELS,
         **context,
     )
 
@@ -171,7 +161,7 @@ def score_chart(a: Assessment, eligible: list[OptionResult]) -> Markup | None:
         for o in rows
     ]
     title = "Score by criterion (weight x normalised value)"
-    return svg.stacked_bars(title, bars, [CRITERION_LABELS.get(c, c) for c in criteria])
+    return svg.stacked_bars(title, bars, [CRITERION_SHORT_LABELS.get(c, c) for c in criteria])
 
 
 def render_portfolio(

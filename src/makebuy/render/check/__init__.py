@@ -1,21 +1,23 @@
 """Output formats of `makebuy check`: one module per format, listed once in `CHECK_RENDERERS`.
 
 Kept apart from `makebuy.render.RENDERERS` (assessment reports) because the input differs:
-these renderers format a `makebuy.check.CheckReport` and compute nothing.
+these renderers format a `makebuy.check.DecisionReport` and compute nothing. Cheap to import
+(the CLI reads `CHECK_RENDERERS` for its `--format` choices): no renderer is imported here.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from makebuy.check import CheckReport
+if TYPE_CHECKING:
+    from makebuy.check import DecisionReport
 
 
 class CheckRenderer(Protocol):
     """Turns a check report into the bytes of one format."""
 
-    def __call__(self, report: CheckReport, *, width: int, color: bool) -> str: ...
+    def __call__(self, report: DecisionReport, *, width: int, color: bool) -> str: ...
 
 
 # name -> "module:function"; modules are imported only when their format is asked for.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from makebuy.check import CheckReport
+from makebuy.check import DecisionReport
 
 
 def _data(text: str) -> str:
@@ -13,7 +13,7 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str:
+def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> str:
     """`::error` for invalidated records and bad input, `::warning` for reviews
     (`::error` with --strict), `::notice` for the summary."""
     out = []

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from makebuy.check import CheckReport
+from makebuy.check import DecisionReport
 
 
-def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str:
+def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> str:
     """The report as one <testsuite> inside <testsuites>."""
     rows = [r for r in report.records if r.outcome != "not-adr"]
     failures = sum(

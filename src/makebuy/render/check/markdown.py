@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from makebuy.check import CheckReport
+from makebuy.check import DecisionReport
 from makebuy.render.check import inert
 from makebuy.render.format import md
 
@@ -14,7 +14,7 @@ _ICON = {
 }
 
 
-def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str:
+def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> str:
     """A table of machine-checked records with their findings, then the other files."""
     out = ["## makebuy check", "", f"{md(report.summary.line)}.", ""]
     checked = [r for r in report.records if r.outcome == "checked"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
-from makebuy.check import CheckReport, RecordCheck
+from makebuy.check import DecisionReport, RecordCheck
 from makebuy.render.check import inert
 
 _MARK = {"holds": "ok", "review": "REVIEW", "invalidated": "FAIL", "error": "ERROR"}
 
 
-def render(report: CheckReport, *, width: int = 100, color: bool = False) -> str:
+def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> str:
     """The verdict of each machine-checked record with its findings, then the other files."""
     out: list[str] = []
     checked = [r for r in report.records if r.outcome == "checked"]

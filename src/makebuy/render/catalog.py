@@ -1,0 +1,152 @@
+"""The `makebuy catalog` outputs: model listings, entry views and validation reports.
+
+Each function formats what `makebuy.catalog_query` or `makebuy.catalog_check` computed;
+the registries in `makebuy.render` name them, so the CLI offers exactly these formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+from makebuy.catalog_query import LIST_COLUMNS, cell
+from makebuy.render.csv import spreadsheet_safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from makebuy.catalog_check import CatalogReport
+    from makebuy.catalog_query import ModelListing
+
+TABLE_COLUMNS = ("id", "weights", "licence", "context_tokens", "providers")
+"""The terminal table fits 100 columns; json and csv carry every column of LIST_COLUMNS."""
+TABLE_HEADERS = {"context_tokens": "context"}
+"""Table headers that differ from the column name."""
+
+
+def _console(buffer: io.StringIO, *, width: int, color: bool) -> Console:
+    """A rich console writing to `buffer`: plain text unless colour was asked for."""
+    from rich.console import Console
+
+    return Console(
+        markup=False,
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        legacy_windows=False,
+    )
+
+
+# ---------------------------------------------------------------- list
+
+
+def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+    """The listing as a terminal table of the columns in TABLE_COLUMNS."""
+    from rich import box
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    title = f"{len(listing.rows)} of {listing.total} models"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, c in enumerate(TABLE_COLUMNS):
+        # every column but the last keeps its values whole; the last folds to the width
+        last = i == len(TABLE_COLUMNS) - 1
+        table.add_column(
+            TABLE_HEADERS.get(c, c),
+            overflow="fold",
+            no_wrap=not last,
+            min_width=12 if last else None,
+        )
+    for r in listing.rows:
+        table.add_row(*(cell(r[c]) for c in TABLE_COLUMNS))
+    _console(buffer, width=width, color=color).print(table)
+    return buffer.getvalue()
+
+
+def list_json(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+    """The listing as a JSON array of rows with every column of LIST_COLUMNS."""
+    return json.dumps(listing.rows, indent=2, sort_keys=False) + "\n"
+
+
+def list_csv(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+    """The listing as CSV; lists joined with `;`, text a spreadsheet would run made inert."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(LIST_COLUMNS)
+    for r in listing.rows:
+        writer.writerow(
+            [
+                spreadsheet_safe(
+                    ";".join(r[c])
+                    if isinstance(r[c], list)
+                    else ("" if r[c] is None else cell(r[c]))
+                )
+                for c in LIST_COLUMNS
+            ]
+        )
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- show
+
+
+def show_table(views: list[dict[str, Any]], *, width: int = 100, color: bool = False) -> str:
+    """Each entry view as its attributes, a table of figures and a table of sources."""
+    return "\n".join(_view(v, width=width, color=color) for v in views)
+
+
+def show_json(views: list[dict[str, Any]], *, width: int = 100, color: bool = False) -> str:
+    """The entry views as JSON."""
+    return json.dumps(views, indent=2) + "\n"
+
+
+def _view(view: dict[str, Any], *, width: int, color: bool) -> str:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = _console(buffer, width=width, color=color)
+    parts: list[Any] = [Text(f"{view['kind']} {view['id']}", style="bold")]
+    if view["defined_at"]:
+        parts.append(Text(f"defined at {view['defined_at']}"))
+    for k, v in view["attributes"].items():
+        if k != "id" and v is not None:
+            parts.append(Text(f"{k}: {cell(v)}"))
+    if view["facts"]:
+        table = Table(title="Figures", title_justify="left")
+        for c in ("field", "value", "source", "as of", "status"):
+            table.add_column(c, overflow="fold", no_wrap=c in {"field", "as of", "status"})
+        for f in view["facts"]:
+            value = cell(f["value"]) + (f"\n{f['note']}" if f.get("note") else "")
+            table.add_row(f["field"], value, f["source"], str(f["as_of"]), f["status"])
+        parts.append(table)
+    if view.get("offerings"):
+        parts.append(Text("offerings: " + ", ".join(view["offerings"])))
+    if view["sources"]:
+        table = Table(title="Sources", title_justify="left")
+        for c in ("id", "title", "url"):
+            table.add_column(c, overflow="fold", ratio=2 if c == "title" else 1)
+        for s in view["sources"]:
+            table.add_row(s["id"], s["title"], s["url"])
+        parts.append(table)
+    console.print(Group(*parts))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- validate
+
+
+def validate_text(report: CatalogReport, *, width: int = 100, color: bool = False) -> str:
+    """One finding per line, `file:line` first (editors jump to it), then the summary."""
+    return "".join(f.render() + "\n" for f in report.findings) + report.summary() + "\n"
+
+
+def validate_json(report: CatalogReport, *, width: int = 100, color: bool = False) -> str:
+    """The validation report as JSON."""
+    return json.dumps(report.to_json(), indent=2) + "\n"
