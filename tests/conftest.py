@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from makebuy.cli import app
+from makebuy.environment import Environment, MockEnvironment, use_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).parent / "golden"
 DATA = Path(__file__).parent / "data"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
-
-os.environ["MAKEBUY_WIDTH"] = "100"  # rich output is pinned to one width
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,6 +25,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite tests/golden/ from the current output (review the diff like code).",
     )
+
+
+@pytest.fixture(autouse=True)
+def environment() -> Iterator[Environment]:
+    """Every test runs commands in a fixed environment: no terminal, 100 columns."""
+    with use_environment(MockEnvironment(width=100)) as env:
+        yield env
 
 
 @pytest.fixture

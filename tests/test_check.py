@@ -20,6 +20,7 @@ import yaml
 from makebuy import adr, load
 from makebuy.check import DecisionFinding, DecisionReport, RecordCheck, relative_change, report
 from makebuy.cli.check import CheckFormat
+from makebuy.environment import MockEnvironment, use_environment
 from makebuy.errors import ExitCode
 from makebuy.render.check import CHECK_RENDERERS, get_check_renderer
 
@@ -74,12 +75,10 @@ def test_a_fresh_record_holds(cli, recorded: tuple[Path, Path]) -> None:
     assert [f for f in record["findings"] if f["severity"] != "info"] == []
 
 
-def test_the_default_path_is_the_repositorys_adr_folder(
-    cli, recorded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_default_path_is_the_repositorys_adr_folder(cli, recorded: tuple[Path, Path]) -> None:
     root, path = recorded
-    monkeypatch.chdir(root / "examples")
-    result = cli("check", "--today", DATE)
+    with use_environment(MockEnvironment(cwd=root / "examples")):
+        result = cli("check", "--today", DATE)
     assert result.exit_code == ExitCode.OK, result.stderr
     assert "holds" in result.stdout and path.name in result.stdout
 

@@ -98,10 +98,12 @@ def check(
     today: dt.date,
     extra_catalogs: Sequence[Path] = (),
     strict: bool = False,
-    cwd: Path | None = None,
+    cwd: Path,
 ) -> DecisionReport:
-    """Classify every file under `paths` and re-assess each record with a makebuy block."""
-    cwd = (cwd or Path.cwd()).resolve()
+    """Classify every file under `paths` and re-assess each record with a makebuy block.
+
+    `cwd` is the folder paths are shown relative to (the CLI passes its environment's)."""
+    cwd = cwd.resolve()
     for extra in extra_catalogs:  # a typo here would otherwise fail every record alike
         if not extra.exists():
             raise InputError("catalog path not found", path=extra, field="--catalog")

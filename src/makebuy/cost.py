@@ -355,7 +355,7 @@ def _cost_make(
             gpu=str(row["gpu"]),
             gpus_per_replica=int(row["tp"]),
             replicas_peak=int(row["replicas_peak"]),
-            gpu_hour_usd=float(row["usd_per_gpu_hour"]),
+            usd_per_gpu_hour=float(row["usd_per_gpu_hour"]),
             utilisation=round(mean_util, 4),
             throughput_basis="measured" if measured else "estimated",
             throughput_source=str(row["measured_source"]) if measured else None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
+    current_environment,
     emit,
     reported_errors,
     terminal_width,
@@ -67,7 +67,7 @@ def assess(
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,
         ).assessment
-        color = output is None and sys.stdout.isatty() and output_format == "table"
+        color = current_environment().color_for(output) and output_format == "table"
         renderer = get_renderer(output_format.value, template_dir=template)
         text = renderer(result, width=terminal_width(), color=color)
         emit(text, output)

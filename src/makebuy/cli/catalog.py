@@ -8,7 +8,6 @@ file before `assess --catalog` reads it.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     NO_BUILTIN_OPTION,
     choices,
+    current_environment,
     emit,
     reported_errors,
     terminal_width,
@@ -95,7 +95,7 @@ def list_models(
             providers=set(provider),
         )
         renderer = get_catalog_renderer(CATALOG_LIST_RENDERERS, output_format.value)
-        color = output is None and sys.stdout.isatty()
+        color = current_environment().color_for(output)
         emit(renderer(listing, width=terminal_width(), color=color), output)
 
 
@@ -125,7 +125,7 @@ def show(
         loaded = load_catalog(catalog, builtin=not no_builtin)
         views = entry_views(loaded, entry_id, kind.value if kind else None)
         renderer = get_catalog_renderer(CATALOG_SHOW_RENDERERS, output_format.value)
-        color = output is None and sys.stdout.isatty()
+        color = current_environment().color_for(output)
         emit(renderer(views, width=terminal_width(), color=color), output)
 
 
@@ -170,7 +170,7 @@ def validate(
         report = check_catalog(
             paths or [],
             builtin=not no_builtin,
-            as_of=as_of.date() if as_of else dt.date.today(),
+            as_of=as_of.date() if as_of else current_environment().today(),
             max_age_days=max_age_days,
         )
         renderer = get_catalog_renderer(CATALOG_VALIDATE_RENDERERS, output_format.value)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.common import choices, emit, reported_errors, terminal_width
+from makebuy.cli.common import choices, current_environment, emit, reported_errors, terminal_width
 from makebuy.render.check import CHECK_RENDERERS
 
 if TYPE_CHECKING:
@@ -56,7 +55,7 @@ def check(
         from makebuy.render.check import get_check_renderer
 
         if not paths:
-            folder = adr.find_adr_dir(Path.cwd())
+            folder = adr.find_adr_dir(current_environment().working_dir)
             if folder is None or not folder.is_dir():
                 raise InputError(
                     "no ADR folder found (.adr-dir, .log4brains.yml, docs/decisions, docs/adr,"
@@ -65,12 +64,13 @@ def check(
             paths = [folder]
         result = checking.check(
             paths,
-            today=today.date() if today else dt.date.today(),
+            today=today.date() if today else current_environment().today(),
             extra_catalogs=catalog,
             strict=strict,
+            cwd=current_environment().working_dir,
         )
         text = get_check_renderer(output_format.value)(
-            result, width=terminal_width(), color=output is None and sys.stdout.isatty()
+            result, width=terminal_width(), color=current_environment().color_for(output)
         )
         emit(text, output)
         for line in checking.error_lines(result):

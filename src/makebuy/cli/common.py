@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 import tempfile
 import traceback
 from collections.abc import Iterable, Iterator
@@ -32,6 +31,7 @@ def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
 
 
 if TYPE_CHECKING:
+    from makebuy.environment import Environment
 
     class ScoreMethod(StrEnum):
         """What mypy sees: a choice whose value is a `Method`."""
@@ -126,8 +126,9 @@ def emit(text: str, output: Path | None) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout."""
     try:
         if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            stdout = current_environment().stdout
+            stdout.write(text)
+            stdout.flush()
         else:
             write_atomically(output, text)
     except OSError as exc:
@@ -138,6 +139,11 @@ def emit(text: str, output: Path | None) -> None:
 
 def terminal_width() -> int:
     """Width for rich output: the terminal's, or a fixed 100 when piped (stable output)."""
-    if sys.stdout.isatty():
-        return os.get_terminal_size().columns or 100
-    return int(os.environ.get("MAKEBUY_WIDTH", "100"))
+    return current_environment().columns
+
+
+def current_environment() -> Environment:
+    """The environment this command runs in (tests install a MockEnvironment)."""
+    from makebuy import environment
+
+    return environment.current()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -22,6 +21,7 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
+    current_environment,
     emit,
     reported_errors,
     terminal_width,
@@ -79,7 +79,7 @@ def portfolio(
             raise InputError("no questionnaire given")
         for failure in result.failures:
             typer.echo(f"error: {failure.path}: {failure.message}", err=True)
-        color = output is None and sys.stdout.isatty() and output_format == "table"
+        color = current_environment().color_for(output) and output_format == "table"
         renderer = get_portfolio_renderer(output_format.value, template_dir=template)
         emit(renderer(result, width=terminal_width(), color=color), output)
         if result.failed:
@@ -89,7 +89,7 @@ def portfolio(
 @contextmanager
 def _progress() -> Iterator[Callable[[Path | None, int], None] | None]:
     """A rich progress bar on stderr when it is a terminal; nothing otherwise (stable logs)."""
-    if not sys.stderr.isatty():
+    if not current_environment().stderr_is_tty:
         yield None
         return
     from rich.console import Console
