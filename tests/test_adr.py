@@ -551,3 +551,25 @@ def test_a_misspelt_block_key_gets_a_suggestion_spelt_as_in_the_block(tmp_path: 
         adr.find_block(adr.parse_document(text, tmp_path / "0001-x.md"))
     assert info.value.line == 11 and info.value.field == "reviewby"
     assert "did you mean 'review-by'?" in info.value.message
+
+
+def test_the_adr_package_never_reaches_up_into_render_or_the_cli() -> None:
+    """Records are drafted as data; `render.adr` lays them out and the CLI writes them."""
+    import ast
+
+    package = Path(adr.__file__).parent
+    for module in sorted(package.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = [
+            name
+            for node in ast.walk(tree)
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [f"{node.module}.{a.name}" for a in node.names]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else []
+            )
+        ]
+        upward = [n for n in imported if n.startswith(("makebuy.render", "makebuy.cli"))]
+        assert not upward, f"{module.name} imports {upward}"
