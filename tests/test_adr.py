@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from makebuy import adr
 from makebuy.errors import ExitCode, InputError
+from makebuy.units import add_months
 
 from .conftest import EXAMPLES
 
@@ -174,7 +176,7 @@ def test_new_records_continue_the_folders_numbering(
     months=st.integers(min_value=0, max_value=120),
 )
 def test_review_dates_add_whole_months(day: dt.date, months: int) -> None:
-    later = adr.add_months(day, months)
+    later = add_months(day, months)
     assert (later.year - day.year) * 12 + later.month - day.month == months
     assert later.day == day.day or (later.day < day.day and (later + dt.timedelta(1)).day == 1)
 
@@ -212,6 +214,67 @@ def test_adr_new_is_deterministic_with_a_date(cli, tmp_path: Path) -> None:
     )
     assert one.name == two.name
     assert one.read_bytes() == two.read_bytes()
+
+
+def _dollars(figure: str) -> float:
+    return float(figure.removeprefix("$").replace(",", ""))
+
+
+def _pros_and_cons(text: str) -> dict[str, list[str]]:
+    """Each option's bullet lines under `## Pros and Cons of the Options`, by title."""
+    section = text.split("## Pros and Cons of the Options", 1)[1].split("\n## ", 1)[0]
+    out: dict[str, list[str]] = {}
+    for part in section.split("\n### ")[1:]:
+        title, _, body = part.partition("\n")
+        out[title] = [ln for ln in body.splitlines() if ln.startswith("* ")]
+    return out
+
+
+def test_under_topsis_a_cheaper_winner_counts_cost_as_good(cli, tmp_path: Path) -> None:
+    """TOPSIS contributions are weighted raw values, so lower cost is the smaller number:
+    the record must read the comparison as `assess` does, not as a bigger-is-better sum."""
+    root = repo_with(tmp_path, "support-assistant.yaml")
+    folder = root / "docs" / "decisions"
+    record = new_adr(cli, root, "support-assistant.yaml", "--dir", folder, "--method", "topsis")
+    text = record.read_text()
+    consequences = text.split("### Consequences", 1)[1].split("### Confirmation", 1)[0]
+    cost = re.search(
+        r"^\* (Good|Bad), because total cost: (\$[\d,]+) against (\$[\d,]+) for the runner-up",
+        consequences,
+        re.MULTILINE,
+    )
+    assert cost is not None, consequences
+    verdict, winner, runner = cost.group(1), _dollars(cost.group(2)), _dollars(cost.group(3))
+    assert winner < runner, "the support-assistant example's TOPSIS winner is the cheaper one"
+    assert verdict == "Good"
+    assert "accepting total cost" not in text  # the Y-statement accepts only real losses
+    options = _pros_and_cons(text)
+    costs = {
+        title: _dollars(m.group(1))
+        for title, lines in options.items()
+        if (m := re.search(r"total cost (\$[\d,]+) over", lines[0]))
+    }
+    cheapest = min(costs, key=costs.__getitem__)
+    assert "* Bad, because total cost" not in "\n".join(options[cheapest])
+
+
+def test_an_options_pros_and_cons_do_not_depend_on_the_scoring_method(cli, tmp_path: Path) -> None:
+    """Each option is judged against the other scored options on the same 0..1 scale (1
+    best), whichever method ranked them."""
+    by_method = {}
+    for method in ("weighted-sum", "topsis"):
+        root = repo_with(tmp_path / method, "support-assistant.yaml")
+        folder = root / "docs" / "decisions"
+        record = new_adr(cli, root, "support-assistant.yaml", "--dir", folder, "--method", method)
+        by_method[method] = _pros_and_cons(record.read_text())
+    shared = set(by_method["weighted-sum"]) & set(by_method["topsis"])
+    assert shared
+    for title in shared:
+        verdicts = {
+            method: [ln for ln in options[title] if ln.startswith(("* Good", "* Bad"))]
+            for method, options in by_method.items()
+        }
+        assert verdicts["topsis"] == verdicts["weighted-sum"], title
 
 
 def test_the_record_has_standard_front_matter_and_one_block_under_confirmation(
@@ -488,3 +551,25 @@ def test_a_misspelt_block_key_gets_a_suggestion_spelt_as_in_the_block(tmp_path: 
         adr.find_block(adr.parse_document(text, tmp_path / "0001-x.md"))
     assert info.value.line == 11 and info.value.field == "reviewby"
     assert "did you mean 'review-by'?" in info.value.message
+
+
+def test_the_adr_package_never_reaches_up_into_render_or_the_cli() -> None:
+    """Records are drafted as data; `render.adr` lays them out and the CLI writes them."""
+    import ast
+
+    package = Path(adr.__file__).parent
+    for module in sorted(package.glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = [
+            name
+            for node in ast.walk(tree)
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [f"{node.module}.{a.name}" for a in node.names]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else []
+            )
+        ]
+        upward = [n for n in imported if n.startswith(("makebuy.render", "makebuy.cli"))]
+        assert not upward, f"{module.name} imports {upward}"

@@ -62,6 +62,26 @@ def _licence_exclusion(code: str, lic: Licence, term: Term, message: str) -> Exc
     return Exclusion(code=code, message=message, clause=term.clause, url=term.url or lic.url)
 
 
+def lifecycle_on(
+    catalog: Catalog, model: str, offering: str | None, on: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """Earliest deprecation and retirement dates of a model and its offering, as known on `on`.
+
+    Only what was known on that date: a retirement announced later must not rule out an
+    option, or change a recorded decision's facts, when looking back at an earlier date.
+    """
+    found = catalog.models.get(model)
+    off = catalog.offerings.get(offering) if offering else None
+    life = [
+        x
+        for x in ((off.lifecycle if off else None), (found.lifecycle if found else None))
+        if x is not None and x.as_of <= on
+    ]
+    deprecated = [lf.deprecated for lf in life if lf.deprecated is not None]
+    retires = [lf.retires for lf in life if lf.retires is not None]
+    return (min(deprecated) if deprecated else None), (min(retires) if retires else None)
+
+
 def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
     """One row per option with the facts the rules read."""
     cat = ctx.catalog
@@ -69,15 +89,7 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
     for o in options:
         model = cat.models[o.model]
         off = cat.offerings.get(o.offering) if o.offering else None
-        # Only what was known on the evaluation date: a retirement announced later
-        # must not rule out an option when looking back at an earlier decision.
-        life = [
-            x
-            for x in ((off.lifecycle if off else None), model.lifecycle)
-            if x and x.as_of <= ctx.on
-        ]
-        deprecated = [lf.deprecated for lf in life if lf.deprecated is not None]
-        retires = [lf.retires for lf in life if lf.retires is not None]
+        deprecated, retires = lifecycle_on(cat, o.model, o.offering, ctx.on)
         rows.append(
             {
                 "id": o.id,
@@ -91,8 +103,8 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
                 "zero_retention": off.data.zero_retention if off and off.data else None,
                 "training_on_inputs": off.data.training_on_inputs if off and off.data else None,
                 "sla": off.sla.value if off and off.sla else None,
-                "deprecated": min(deprecated) if deprecated else None,
-                "retires": min(retires) if retires else None,
+                "deprecated": deprecated,
+                "retires": retires,
             }
         )
     return pd.DataFrame(rows).set_index("id")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
+
 from makebuy.models.result import (
     CRITERION_LABELS,
     CriterionScore,
@@ -18,7 +20,7 @@ from makebuy.models.result import (
 )
 from makebuy.models.stages import CostedOption
 from makebuy.money import money
-from makebuy.score import BENEFIT, Method
+from makebuy.score import BENEFIT, LOG_SCALE, Method, decision_scores
 
 _OTHER_KIND = {
     "buy": ("make", "rent"),
@@ -76,6 +78,29 @@ def advantages(option: OptionResult, other: OptionResult, method: Method) -> dic
         c: (1.0 if method == "weighted-sum" or BENEFIT[c] else -1.0)
         * (option.criteria[c].contribution - other.criteria[c].contribution)
         for c in option.criteria
+    }
+
+
+def standings(ranked: list[OptionResult], method: Method) -> dict[str, dict[str, float]]:
+    """Per scored option and criterion, where it stands among the scored options: 0..1, 1 best.
+
+    Pros and cons read this, not `normalised`: under TOPSIS that is a vector-normalised
+    raw value (lower is better for cost), not a standing. Under the weighted sum it is
+    `normalised` itself; under TOPSIS the weighted sum's normalisation is applied to the
+    same raw values, so an option's pros and cons do not depend on the method.
+    """
+    if method == "weighted-sum":
+        return {o.id: {c: s.normalised for c, s in o.criteria.items()} for o in ranked}
+    if not ranked:
+        return {}
+    matrix = pd.DataFrame({o.id: {c: s.raw for c, s in o.criteria.items()} for o in ranked}).T
+    table = decision_scores(
+        matrix, weights={}, benefit=BENEFIT, method="weighted-sum", log_scale=LOG_SCALE
+    )
+    normalised = table.normalised.to_dict(orient="index")
+    return {
+        str(oid): {str(c): round(float(v), 6) for c, v in row.items()}
+        for oid, row in normalised.items()
     }
 
 

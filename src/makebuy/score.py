@@ -53,6 +53,8 @@ CRITERION_UNITS: dict[str, str] = {
     "support_and_safety": "rule score 0-1",
 }
 BENEFIT: dict[str, bool] = {c: c != "cost" for c in CRITERIA}
+LOG_SCALE: frozenset[str] = frozenset({"cost"})
+"""Criteria the weighted sum scores on a log10 scale: cost spans orders of magnitude."""
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,7 @@ def score_options(
         weights=weights,
         benefit=BENEFIT,
         method=method,
-        log_scale=frozenset({"cost"}),
+        log_scale=LOG_SCALE,
         tie_breaker=matrix["cost"],
     )
     raw = matrix.to_dict(orient="index")

@@ -76,6 +76,7 @@ def new(
     """Assess a use case and write a MADR 4 record of the decision (status: proposed)."""
     with reported_errors(debug):
         from makebuy import adr
+        from makebuy.render.adr import render_record
 
         on = date.date() if date else dt.date.today()
         target = _folder(folder)
@@ -95,7 +96,7 @@ def new(
             from makebuy.errors import InputError
 
             raise InputError("a record with this name exists already", path=record.path)
-        write_atomically(record.path, record.text)
+        write_atomically(record.path, render_record(record))
         if record.superseded is not None:
             old_path, old_text = record.superseded
             write_atomically(old_path, old_text)

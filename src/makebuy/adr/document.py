@@ -1,0 +1,308 @@
+"""Reading decision records of any style: front matter, fences, headings, status, style.
+
+Reading is forgiving because teams write ADRs in many styles (MADR 2/3/4, Nygard, free
+form; status in front matter, a bullet, a `## Status` section or a bold line). The one
+write here, `supersede_text`, changes a single status line and keeps every other byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from makebuy.errors import InputError
+
+BLOCK_INFO = ("yaml", "makebuy")
+"""The fence info string that marks makebuy's block; any other fence is ignored."""
+StatusKind = Literal["accepted", "proposed", "rejected", "deprecated", "superseded", "unknown"]
+"""The canonical statuses every spelling maps onto (placeholders stay unknown)."""
+Style = Literal["madr2", "madr3", "madr4", "nygard", "other"]
+SKIPPED_STATUSES: frozenset[str] = frozenset({"rejected", "deprecated", "superseded"})
+"""Statuses whose decision no longer stands, so `check` does not re-assess it."""
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block: 0-based line indexes of its opening and closing fence lines."""
+
+    start: int
+    end: int | None
+    info: str
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """Where a record keeps its status, and the status as written."""
+
+    line: int  # 0-based line index
+    where: Literal["front-matter", "section", "line"]
+    raw: str
+
+
+@dataclass(frozen=True)
+class AdrDocument:
+    """One file read as an ADR: what makebuy needs from it, whatever its style."""
+
+    path: Path
+    lines: list[str]  # with line endings, so rewrites keep every other byte
+    front_matter: dict[str, Any] | None
+    front_matter_end: int  # index of the first body line
+    fences: list[Fence]
+    status: StatusLine | None
+    title: str | None
+    style: Style
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (line, level, text)
+
+    @property
+    def status_kind(self) -> StatusKind | None:
+        return classify_status(self.status.raw) if self.status else None
+
+    @property
+    def block_fences(self) -> list[Fence]:
+        return [f for f in self.fences if tuple(f.info.split()) == BLOCK_INFO]
+
+    @property
+    def is_adr(self) -> bool:
+        """Has the marks of a decision record: a status, ADR sections, or a makebuy block."""
+        names = {text.lower() for _, _, text in self.headings}
+        decision_heading = any(
+            n in {"decision", "decision outcome", "context", "considered options"}
+            or n.startswith("decision:")
+            for n in names
+        )
+        return bool(self.status or decision_heading or self.style != "other" or self.block_fences)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_STATUS_KEY = re.compile(r"^(\s*)(status)(\s*:\s*)(.*?)\s*$", re.IGNORECASE)
+_STATUS_LINE = re.compile(
+    r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:status|statut)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*)"
+    r"(?P<value>.*?)\s*$",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+
+
+def read_document(path: Path) -> AdrDocument:
+    """Read any file as a possible ADR. Never raises on content, only on unreadable files."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    return parse_document(raw.decode("utf-8", errors="replace"), path)
+
+
+def parse_document(text: str, path: Path) -> AdrDocument:
+    """Parse ADR text: front matter, fences, headings, status, title and style."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    bare = [ln.rstrip("\r\n") for ln in lines]
+    front, body_start = _front_matter(bare)
+    fences = _fences(bare, body_start)
+    inside = _fenced_lines(fences, len(bare))
+    headings = [
+        (i, len(m.group(1)), m.group(2).strip())
+        for i in range(body_start, len(bare))
+        if i not in inside and (m := _HEADING.match(bare[i]))
+    ]
+    status = _status(bare, front, body_start, inside, headings)
+    title = next((t for _, level, t in headings if level == 1), None)
+    if title is None and front is not None and isinstance(front.get("title"), str):
+        title = str(front["title"]).strip()
+    first_section = next((i for i, level, _ in headings if level >= 2), len(bare))
+    meta_bullets = any(
+        _META_BULLET.match(bare[i]) for i in range(body_start, first_section) if i not in inside
+    )
+    style = _style(front, headings, meta_bullets)
+    return AdrDocument(
+        path=path,
+        lines=lines,
+        front_matter=front,
+        front_matter_end=body_start,
+        fences=fences,
+        status=status,
+        title=title,
+        style=style,
+        headings=headings,
+    )
+
+
+def _front_matter(bare: list[str]) -> tuple[dict[str, Any] | None, int]:
+    """YAML front matter between `---` lines at the top; `{}` when it is not valid YAML."""
+    if not bare or bare[0].strip() != "---":
+        return None, 0
+    for i in range(1, len(bare)):
+        if bare[i].strip() in {"---", "..."}:
+            try:
+                data = yaml.safe_load("\n".join(bare[1:i]))
+            except yaml.YAMLError:
+                data = None
+            return (data if isinstance(data, dict) else {}), i + 1
+    return None, 0
+
+
+def _fences(bare: list[str], start: int) -> list[Fence]:
+    out: list[Fence] = []
+    open_at: int | None = None
+    marker = ""
+    info = ""
+    for i in range(start, len(bare)):
+        m = _FENCE.match(bare[i])
+        if open_at is None:
+            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                open_at, marker, info = i, m.group(1), m.group(2).strip()
+        elif (
+            m
+            and m.group(1)[0] == marker[0]
+            and len(m.group(1)) >= len(marker)
+            and not m.group(2).strip()
+        ):
+            out.append(Fence(open_at, i, info))
+            open_at = None
+    if open_at is not None:
+        out.append(Fence(open_at, None, info))
+    return out
+
+
+def _fenced_lines(fences: list[Fence], n: int) -> set[int]:
+    inside: set[int] = set()
+    for f in fences:
+        inside.update(range(f.start, (f.end if f.end is not None else n - 1) + 1))
+    return inside
+
+
+def _status(
+    bare: list[str],
+    front: dict[str, Any] | None,
+    body_start: int,
+    inside: set[int],
+    headings: list[tuple[int, int, str]],
+) -> StatusLine | None:
+    """The status as written: front matter first, else the first section or status line."""
+    if front is not None:
+        for i in range(1, body_start - 1):
+            m = _STATUS_KEY.match(bare[i])
+            if m and not bare[i].startswith((" ", "\t")):
+                value = next((v for k, v in front.items() if str(k).lower() == "status"), None)
+                raw = str(value).strip() if value is not None else _unquote(m.group(4))
+                if raw:
+                    return StatusLine(i, "front-matter", raw)
+    found: list[StatusLine] = []
+    for n, (i, level, text) in enumerate(headings):
+        if level >= 2 and text.strip("*_ :").lower() in {"status", "statut"}:
+            end = headings[n + 1][0] if n + 1 < len(headings) else len(bare)
+            body = [(j, bare[j].strip()) for j in range(i + 1, end) if j not in inside]
+            body = [(j, t) for j, t in body if t and not t.startswith("<!--")]
+            if body:
+                found.append(StatusLine(body[0][0], "section", " | ".join(t for _, t in body)))
+            break
+    for i in range(body_start, len(bare)):
+        if i in inside:
+            continue
+        m = _STATUS_LINE.match(bare[i])
+        if m and m.group("value"):
+            found.append(StatusLine(i, "line", m.group("value")))
+            break
+    return min(found, key=lambda s: s.line) if found else None
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def plain_status(raw: str) -> str:
+    """The status without Markdown: links become their text, emphasis and quotes go."""
+    text = _LINK.sub(r"\1", raw)
+    return re.sub(r"[`*_>]", " ", text).strip()
+
+
+_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "superseded": ("superseded", "superceded"),
+    "deprecated": ("deprecated",),
+    "rejected": ("rejected", "declined"),
+    "accepted": ("accepted", "approved", "adopted", "accepté", "done"),
+    "proposed": ("proposed", "proposé", "draft", "pending", "on hold", "in progress", "open"),
+}
+
+
+def classify_status(raw: str) -> StatusKind:
+    """Map a status as written onto the canonical set; placeholders stay unknown.
+
+    The earliest status word wins ("Accepted | Amended by …" is accepted); two different
+    words joined by "or" or "/" are a template placeholder ("Accepted or Rejected").
+    """
+    text = plain_status(raw).lower()
+    if text.startswith("{"):  # MADR's template placeholder, left unfilled
+        return "unknown"
+    if any(w in text for w in _STATUS_WORDS["superseded"]):
+        return "superseded"
+    hits: list[tuple[int, StatusKind]] = []
+    for kind, words in _STATUS_WORDS.items():
+        m = re.search(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", text)
+        if m:
+            hits.append((m.start(), kind))  # type: ignore[arg-type]
+    if not hits:
+        return "unknown"
+    if len(hits) > 1 and re.search(r"\bor\b|/|\|", text):
+        return "unknown"
+    return min(hits)[1]
+
+
+_META_BULLET = re.compile(
+    r"^\s*[-*+]\s+(?:\*\*)?(?:status|date|deciders|statut)(?:\*\*)?\s*:", re.IGNORECASE
+)
+
+
+def _style(
+    front: dict[str, Any] | None, headings: list[tuple[int, int, str]], meta_bullets: bool
+) -> Style:
+    """MADR 4 has Confirmation or decision-makers; MADR 3 front matter; MADR 2 a bullet list
+    of metadata under the title; Nygard Context and Decision sections."""
+    names = {t.lower() for _, _, t in headings}
+    madr = bool({"context and problem statement", "considered options", "decision outcome"} & names)
+    if "confirmation" in names or (front and "decision-makers" in front):
+        return "madr4"
+    if front is None and meta_bullets:
+        return "madr2"
+    if madr:
+        return "madr3" if front is not None else "madr2"
+    if "decision" in names and ("context" in names or "status" in names):
+        return "nygard"
+    return "other"
+
+
+# ---------------------------------------------------------------- superseding
+
+
+def supersede_text(doc: AdrDocument, identifier: str, successor: Path) -> str:
+    """The old record's text with only its status line saying who supersedes it."""
+    if doc.status is None:
+        raise InputError(
+            "no status line to mark as superseded; add one (for example `status: accepted`)",
+            path=doc.path,
+            field="status",
+        )
+    i = doc.status.line
+    line = doc.lines[i]
+    ending = line[len(line.rstrip("\r\n")) :]
+    bare = line.rstrip("\r\n")
+    if doc.status.where == "front-matter":
+        m = _STATUS_KEY.match(bare)
+        assert m is not None
+        new = f'{m.group(1)}{m.group(2)}{m.group(3)}"superseded by {identifier}"'
+    elif doc.status.where == "line":
+        m = _STATUS_LINE.match(bare)
+        assert m is not None
+        new = f"{m.group('lead')}superseded by {identifier}"
+    else:  # a Nygard status section: adr-tools links the successor by number and title
+        indent = bare[: len(bare) - len(bare.lstrip())]
+        new = f"{indent}Superseded by [{identifier}]({successor.name})"
+    return "".join([*doc.lines[:i], new + ending, *doc.lines[i + 1 :]])
