@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from makebuy import adr
+from makebuy.environment import MockEnvironment, current, use_environment
 from makebuy.errors import ExitCode, InputError
 from makebuy.units import add_months
 
@@ -44,7 +45,7 @@ def new_adr(cli, root: Path, example: str, *args: str) -> Path:
     result = cli("adr", "new", root / "examples" / example, "--date", DATE, *args)
     assert result.exit_code == 0, result.stderr
     path = Path(result.stdout.strip())
-    return path if path.is_absolute() else Path.cwd() / path
+    return path if path.is_absolute() else current().working_dir / path
 
 
 # ---------------------------------------------------------------- reading every style
@@ -192,11 +193,11 @@ def test_slugs_are_lowercase_words_joined_by_dashes() -> None:
 
 
 def test_adr_new_writes_a_madr4_record_that_matches_its_golden_file(
-    cli, golden, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli, golden, tmp_path: Path
 ) -> None:
     root = repo_with(tmp_path, "support-assistant.yaml")
-    monkeypatch.chdir(root)
-    path = new_adr(cli, root, "support-assistant.yaml")
+    with use_environment(MockEnvironment(cwd=root)):
+        path = new_adr(cli, root, "support-assistant.yaml")
     assert path.parent == root / "docs" / "decisions"
     assert path.name.startswith("0001-self-host-") or path.name.startswith("0001-")
     text = path.read_text(encoding="utf-8")
@@ -440,8 +441,8 @@ def test_adr_new_finds_the_folder_from_adr_dir(
     (root / "doc" / "arch" / "0001-record-architecture-decisions.md").write_text(
         "# 1. Record architecture decisions\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n"
     )
-    monkeypatch.chdir(root / "examples")
-    path = new_adr(cli, root, "support-assistant.yaml")
+    with use_environment(MockEnvironment(cwd=root / "examples")):
+        path = new_adr(cli, root, "support-assistant.yaml")
     assert path.resolve().parent == (root / "doc" / "arch").resolve()
     assert path.name.startswith("0002-")
 
@@ -537,7 +538,7 @@ def test_a_hybrid_decision_rests_on_the_facts_of_its_legs() -> None:
     assert block.evidence[hybrid.id].kind == "hybrid"
     for leg in legs:
         facts = block.evidence[leg]
-        priced = facts.gpu_usd_per_hour if facts.kind == "make" else facts.input_usd_per_1m
+        priced = facts.usd_per_gpu_hour if facts.kind == "make" else facts.input_usd_per_1m
         assert priced is not None
 
 

@@ -343,7 +343,7 @@ def evaluate(
 _PRICES = (
     ("input_usd_per_1m", "input-usd-per-1m", "input price", "per 1M tokens"),
     ("output_usd_per_1m", "output-usd-per-1m", "output price", "per 1M tokens"),
-    ("gpu_usd_per_hour", "gpu-usd-per-hour", "GPU price", "per hour"),
+    ("usd_per_gpu_hour", "gpu-usd-per-hour", "GPU price", "per hour"),
 )
 _FACTS = (
     ("licence", "licence"),

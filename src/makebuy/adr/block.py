@@ -43,7 +43,7 @@ class OptionFacts(_Block):
         None, alias="output-usd-per-1m", description="API price per 1M output tokens, USD."
     )
     gpu: str | None = Field(None, description="GPU id a make option runs on.")
-    gpu_usd_per_hour: float | None = Field(
+    usd_per_gpu_hour: float | None = Field(
         None, alias="gpu-usd-per-hour", description="GPU price per hour, USD (make)."
     )
     deprecation: dt.date | None = Field(
@@ -203,7 +203,7 @@ def option_facts(result: OptionResult, catalog: Catalog, on: dt.date) -> OptionF
         input_usd_per_1m=_round(cost.input_per_1m_usd) if api and cost else None,
         output_usd_per_1m=_round(cost.output_per_1m_usd) if api and cost else None,
         gpu=cost.gpu if make and cost else None,
-        gpu_usd_per_hour=_round(cost.gpu_hour_usd) if make and cost else None,
+        usd_per_gpu_hour=_round(cost.usd_per_gpu_hour) if make and cost else None,
         deprecation=min(ends) if ends else None,
     )
 

@@ -13,6 +13,7 @@ from makebuy.cli.common import (
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
     ScoreMethod,
+    current_environment,
     reported_errors,
     write_atomically,
 )
@@ -32,14 +33,18 @@ def _folder(folder: Path | None) -> Path:
 
     if folder is not None:
         return folder
-    found = adr.find_adr_dir(Path.cwd())
-    return found if found is not None else adr.project_root(Path.cwd()) / adr.DEFAULT_ADR_DIR
+    found = adr.find_adr_dir(current_environment().working_dir)
+    return (
+        found
+        if found is not None
+        else adr.project_root(current_environment().working_dir) / adr.DEFAULT_ADR_DIR
+    )
 
 
 def _shown(path: Path) -> str:
     """The path relative to the working folder when it is inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(current_environment().working_dir.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -78,7 +83,7 @@ def new(
         from makebuy import adr
         from makebuy.render.adr import render_record
 
-        on = date.date() if date else dt.date.today()
+        on = date.date() if date else current_environment().today()
         target = _folder(folder)
         record = adr.new_record(
             usecase,
@@ -123,7 +128,7 @@ def refresh(
     with reported_errors(debug):
         from makebuy import adr
 
-        on = date.date() if date else dt.date.today()
+        on = date.date() if date else current_environment().today()
         path = adr.find_record(_folder(folder), record)
         text = adr.refresh_record(path, extra_catalogs=catalog, on=on, review_months=review_months)
         write_atomically(path, text)

@@ -175,11 +175,6 @@ class Cost(_Frozen):
         None, description="Source id of the measurement used, when measured."
     )
 
-    @property
-    def gpu_hour_usd(self) -> float | None:
-        """The old attribute name, for readers not yet renamed (adr); use usd_per_gpu_hour."""
-        return self.usd_per_gpu_hour
-
 
 class CriterionScore(_Frozen):
     """One criterion of one option, from raw value to contribution."""
