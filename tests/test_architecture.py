@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "units", "money", "environment", "models"),
     ("load", "normalise", "options", "sizing", "cite", "catalog_check", "catalog_query"),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
-    ("pipeline",),
+    ("pipeline", "schemas"),
     ("adr", "check", "portfolio"),
     ("render",),
     ("cli", "__main__"),

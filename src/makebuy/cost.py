@@ -72,6 +72,10 @@ class CostParameters(SizingParameters):
 
 DEFAULT_PARAMETERS = CostParameters()
 
+COST_CODES: tuple[str, ...] = ("price.missing", "capacity", "latency")
+"""Exclusions the cost stage adds to options the gate let through: no price on the date,
+no GPU configuration that holds the model, or none that meets the latency target."""
+
 
 def month_volumes(usecase: UseCase) -> np.ndarray:
     """Requests in each month of the horizon, growing smoothly at `growth_per_year`."""

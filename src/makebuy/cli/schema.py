@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.common import reported_errors
+from makebuy.cli.common import choices, reported_errors
+from makebuy.schemas import SCHEMA_NAMES
 
+if TYPE_CHECKING:
+    from enum import StrEnum
 
-class SchemaName(StrEnum):
-    usecase = "usecase"
-    catalog = "catalog"
-    assessment = "assessment"
+    class SchemaName(StrEnum): ...
+else:
+    SchemaName = choices("SchemaName", SCHEMA_NAMES)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +27,7 @@ def schema(
 ) -> None:
     """Print a JSON Schema (questionnaire, catalog file, or assessment JSON report)."""
     with reported_errors(False):
-        if name is SchemaName.usecase:
-            from makebuy.models.usecase import UseCase as model
-        elif name is SchemaName.catalog:
-            from makebuy.models.catalog import CatalogFile as model  # type: ignore[assignment]
-        else:
-            from makebuy.models.result import Assessment as model  # type: ignore[assignment]
-        document = model.model_json_schema(by_alias=True)
-        document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        from makebuy.schemas import schema as build
+
+        document = build(name.value)  # type: ignore[arg-type]  # choices are SCHEMA_NAMES
         typer.echo(json.dumps(document, indent=2, sort_keys=True))

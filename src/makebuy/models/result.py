@@ -222,23 +222,28 @@ class BreakEven(_Frozen):
 class OptionResult(_Frozen):
     """Everything one option went through."""
 
-    id: str
-    model: str
-    model_name: str
-    kind: OptionKind
-    provider: str
-    offering: str | None
-    licence: str | None
-    terms: str | None
-    title: str
-    status: Literal["eligible", "excluded"]
-    exclusions: list[Exclusion]
-    obligations: list[Obligation]
-    quality: float | None
-    cost: Cost | None
-    criteria: dict[str, CriterionScore]
-    score: float | None
-    rank: int | None
+    id: str = Field(description="kind:model-or-offering id, unique in one assessment.")
+    model: str = Field(description="Catalog model id (hybrid: the model of the largest share).")
+    model_name: str = Field(description="The model's display name.")
+    kind: OptionKind = Field(description="buy, rent, make or hybrid.")
+    provider: str = Field(description="API provider id, or 'self-hosted'.")
+    offering: str | None = Field(description="Catalog offering id (buy and rent), else null.")
+    licence: str | None = Field(description="The model's licence id, where the catalog has one.")
+    terms: str | None = Field(description="The provider's API terms id (buy and rent).")
+    title: str = Field(description="How reports name the option.")
+    status: Literal["eligible", "excluded"] = Field(
+        description="excluded when the gate or the cost stage ruled it out."
+    )
+    exclusions: list[Exclusion] = Field(description="Why it was ruled out, in rule order.")
+    obligations: list[Obligation] = Field(description="Duties that come with choosing it.")
+    quality: float | None = Field(description="Position on the catalog's 0-100 quality scale.")
+    cost: Cost | None = Field(description="Total cost of ownership; null when excluded.")
+    criteria: dict[str, CriterionScore] = Field(
+        description="Criterion name -> its raw value, normalised value and contribution;"
+        " empty when excluded."
+    )
+    score: float | None = Field(description="Overall score; null when excluded.")
+    rank: int | None = Field(description="1 = recommended; null when excluded.")
     legs: list[HybridLeg] = Field(
         default_factory=list, description="For hybrid options: which option serves which share."
     )
@@ -270,9 +275,9 @@ class Recommendation(_Frozen):
 class SourceRef(_Frozen):
     """A source a report cites."""
 
-    id: str
-    title: str
-    url: str
+    id: str = Field(description="Catalog source id.")
+    title: str = Field(description="The source's title.")
+    url: str = Field(description="Where the source can be read.")
     as_of: dt.date = Field(description="Newest as-of date of the figures used from it.")
     status: Literal["verified", "secondary", "unverified"] = Field(
         "verified",
@@ -282,22 +287,28 @@ class SourceRef(_Frozen):
 
 
 class UseCaseRef(_Frozen):
-    name: str
-    description: str
-    owner: str | None
-    path: str
+    """Which questionnaire was assessed."""
+
+    name: str = Field(description="The questionnaire's name.")
+    description: str = Field(description="The questionnaire's description.")
+    owner: str | None = Field(description="The owning team, where given.")
+    path: str = Field(description="The questionnaire file as given on the command line.")
     digest: str = Field(description="sha256 of the normalised questionnaire.")
 
 
 class CatalogRef(_Frozen):
-    fingerprint: str
-    as_of: dt.date
-    files: list[str]
+    """Which catalog the assessment read."""
+
+    fingerprint: str = Field(description="sha256 over the merged catalog's content.")
+    as_of: dt.date = Field(description="Newest as-of date of any figure in the catalog.")
+    files: list[str] = Field(description="The catalog files read, built-in ones first.")
 
 
 class Summary(_Frozen):
-    options: int
-    eligible: int
+    """Counts behind the one-line summary."""
+
+    options: int = Field(description="Options considered, hybrids included.")
+    eligible: int = Field(description="Options scored.")
     excluded: int = Field(description="Every ruled-out option, the unpriced ones included.")
     by_code: dict[str, int] = Field(description="Excluded options by their first exclusion code.")
     unpriced: int = Field(description="Options ruled out only because they lacked a price.")

@@ -1,0 +1,50 @@
+"""The published JSON Schemas (`makebuy schema NAME`), with the codes read from their source.
+
+Pydantic writes the shape of each model; what only the stages know is added here: the
+exclusion codes come from the gate's rule list and the cost stage, in the order they are
+applied, and criterion names from `models.result.CRITERIA`. So the schema an editor or CI
+validates against can never list a code the program does not emit, or miss one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+SchemaName = Literal["usecase", "catalog", "assessment"]
+SCHEMA_NAMES: tuple[SchemaName, ...] = ("usecase", "catalog", "assessment")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def exclusion_codes() -> tuple[str, ...]:
+    """Every exclusion code an assessment can hold: the gate's rules, then the cost stage's."""
+    from makebuy import cost, gate
+
+    return (*gate.GATE_CODES, *(c for c in cost.COST_CODES if c not in gate.GATE_CODES))
+
+
+def schema(name: SchemaName) -> dict[str, Any]:
+    """The JSON Schema document for one of `SCHEMA_NAMES`."""
+    if name == "usecase":
+        from makebuy.models.usecase import UseCase
+
+        document = UseCase.model_json_schema(by_alias=True)
+    elif name == "catalog":
+        from makebuy.models.catalog import CatalogFile
+
+        document = CatalogFile.model_json_schema(by_alias=True)
+    else:
+        document = _assessment()
+    document["$schema"] = DRAFT
+    return document
+
+
+def _assessment() -> dict[str, Any]:
+    from makebuy.models.result import CRITERIA, Assessment
+
+    document = Assessment.model_json_schema(by_alias=True, mode="serialization")
+    defs = document["$defs"]
+    codes = list(exclusion_codes())
+    defs["Exclusion"]["properties"]["code"]["enum"] = codes
+    defs["Summary"]["properties"]["by_code"]["propertyNames"] = {"enum": codes}
+    defs["OptionResult"]["properties"]["criteria"]["propertyNames"] = {"enum": list(CRITERIA)}
+    return document
