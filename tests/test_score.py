@@ -5,11 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames
 
-from makebuy.score import decision_scores
+from makebuy.models.result import CRITERIA
+from makebuy.score import (
+    BENEFIT,
+    LOG_SCALE,
+    PREFERENCE_CRITERIA,
+    decision_scores,
+    dominance_order,
+    neutral_criteria,
+)
+
+from .conftest import DATA
+from .helpers import assess_json
 
 
 def test_topsis_matches_the_published_facility_location_example() -> None:
@@ -125,3 +137,106 @@ def test_a_cheaper_option_that_is_otherwise_equal_never_ranks_lower(a: float, b:
         assert result.ranking[0] == "a"
     elif b < a:
         assert result.ranking[0] == "b"
+
+
+# ---------------------------------------------------------------- the ranking rule
+
+PRIORITY = st.integers(0, 5)
+
+
+@st.composite
+def decision_problems(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, int], str]:
+    """A scored matrix of 2-8 options over makebuy's seven criteria, priorities and method."""
+    n = draw(st.integers(2, 8))
+    unit = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0])
+    rows = {
+        "cost": draw(st.lists(st.floats(1e3, 1e7), min_size=n, max_size=n)),
+        "capability": draw(st.lists(st.floats(0, 100), min_size=n, max_size=n)),
+        **{c: draw(st.lists(unit, min_size=n, max_size=n)) for c in CRITERIA[2:]},
+    }
+    matrix = pd.DataFrame(rows, index=[f"o{i}" for i in range(n)])[list(CRITERIA)]
+    priorities = {c: draw(PRIORITY) for c in CRITERIA}
+    if not any(priorities.values()):
+        priorities["cost"] = 3
+    return matrix, priorities, draw(st.sampled_from(["weighted-sum", "topsis"]))
+
+
+@given(decision_problems())
+def test_a_dearer_weaker_option_outranks_only_on_a_priority_above_cost_and_capability(
+    problem: tuple[pd.DataFrame, dict[str, int], str],
+) -> None:
+    matrix, priorities, method = problem
+    table = decision_scores(
+        matrix, priorities, BENEFIT, method=method, log_scale=LOG_SCALE,  # type: ignore[arg-type]
+        tie_breaker=matrix["cost"],
+    )  # fmt: skip
+    ranking, notes = dominance_order(matrix, table.ranking, priorities)
+    assert sorted(ranking) == sorted(matrix.index)
+    position = {oid: i for i, oid in enumerate(ranking)}
+    floor = max(priorities["cost"], priorities["capability"])
+    for a in matrix.index:
+        for b in matrix.index:
+            dearer = matrix.at[b, "cost"] > matrix.at[a, "cost"] + 1e-9
+            weaker = matrix.at[b, "capability"] < matrix.at[a, "capability"] - 1e-9
+            if dearer and weaker and position[b] < position[a]:
+                deciding = [
+                    c
+                    for c in PREFERENCE_CRITERIA
+                    if priorities[c] > floor and matrix.at[b, c] > matrix.at[a, c] + 1e-9
+                ]
+                assert deciding, f"{b} outranks cheaper, stronger {a} with no priority for it"
+                relation, _, criterion = notes[b]
+                assert relation == "stands-above" and criterion in PREFERENCE_CRITERIA
+
+
+@given(decision_problems())
+def test_the_rule_leaves_a_ranking_without_dominated_pairs_alone(
+    problem: tuple[pd.DataFrame, dict[str, int], str],
+) -> None:
+    matrix, priorities, method = problem
+    matrix = matrix.assign(capability=matrix["cost"].rank().to_numpy() * 10.0)  # dearer = better
+    table = decision_scores(matrix, priorities, BENEFIT, method=method)  # type: ignore[arg-type]
+    ranking, notes = dominance_order(matrix, table.ranking, priorities)
+    assert ranking == table.ranking and notes == {}
+
+
+def test_a_criterion_on_which_every_option_ties_is_neutral() -> None:
+    matrix = pd.DataFrame(
+        {c: [1.0, 2.0, 3.0] if c in ("cost", "capability") else [0.5] * 3 for c in CRITERIA},
+        index=["a", "b", "c"],
+    )
+    assert neutral_criteria(matrix) == list(CRITERIA[2:])
+    assert neutral_criteria(matrix.iloc[:1]) == []
+
+
+def test_the_seed_era_case_does_not_buy_a_dearer_weaker_model_at_default_priorities() -> None:
+    # As of 2023-09-01, internal chat, 1M MAU, default priorities (all 3): the winner may not
+    # be both dearer and less capable than another scored option (it was self-hosted
+    # Llama 2 13B at 3.7x the cost of gpt-3.5-turbo before the rule).
+    report = assess_json(DATA / "seed-era-internal-chat.yaml", "--as-of", "2023-09-01")
+    scored = [o for o in report["options"] if o["rank"] is not None]
+    winner = scored[0]
+    for other in scored[1:]:
+        assert not (
+            winner["cost"]["total"] > other["cost"]["total"]
+            and winner["criteria"]["capability"]["raw"] < other["criteria"]["capability"]["raw"]
+        ), f"{winner['id']} is dearer and weaker than {other['id']}"
+    assert winner["kind"] == "buy"
+
+
+def test_a_preference_above_cost_and_capability_may_decide_and_is_named(tmp_path) -> None:
+    doc = yaml.safe_load((DATA / "seed-era-internal-chat.yaml").read_text())
+    doc["priorities"] = {
+        "data_control": 5,
+        "cost": 2,
+        "capability": 2,
+        "operational_simplicity": 1,
+        "support_and_safety": 1,
+    }
+    path = tmp_path / "usecase.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    report = assess_json(path, "--as-of", "2023-09-01")
+    winner = next(o for o in report["options"] if o["rank"] == 1)
+    assert winner["kind"] == "make"
+    notes = [o["rank_note"] for o in report["options"] if o["rank_note"]]
+    assert any("data control (priority 5) is above cost (2) and capability (2)" in n for n in notes)

@@ -47,10 +47,10 @@ def assess(
     sized = cost.make_capacity(usecase, catalog, gated)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on, sized)
     costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized)]
-    matrix = score.criteria_matrix(usecase, catalog, score.matrix_rows(costed))
+    matrix = score.criteria_matrix(usecase, catalog, costed)
     matrix = score.add_hybrid_rows(matrix, costed)
-    breakdown, scores, ranking, normalisation = score.score_options(usecase, matrix, method)
-    results = recommend.build_results(costed, breakdown, scores, ranking)
+    scored = score.score_options(usecase, matrix, method)
+    results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
     crossings, no_crossing = breakeven.break_even(usecase, results, sized)
     assessment = Assessment(
         usecase=UseCaseRef(
@@ -65,10 +65,13 @@ def assess(
         ),
         evaluated_on=on,
         method=method,
-        normalisation=normalisation,
+        normalisation=scored.normalisation,
+        neutral_criteria=scored.neutral,
         currency=usecase.organisation.currency,
         options=results,
-        recommendation=recommend.recommend(results, usecase.volume.horizon_months, method),
+        recommendation=recommend.recommend(
+            results, usecase.volume.horizon_months, method, scored.neutral
+        ),
         assumptions=[
             *assumptions,
             *gate.undated_models(catalog, all_options, on),

@@ -8,17 +8,17 @@ and the figures behind them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import pandas as pd
 
 from makebuy.models.result import (
     CRITERION_LABELS,
-    CriterionScore,
     OptionResult,
     Recommendation,
     Summary,
 )
-from makebuy.models.stages import CostedOption
+from makebuy.models.stages import CostedOption, Scored
 from makebuy.money import money
 from makebuy.score import BENEFIT, LOG_SCALE, Method, decision_scores
 
@@ -30,14 +30,33 @@ _OTHER_KIND = {
 }
 
 
+def rank_note(
+    relation: str, other_title: str, criterion: str | None, priorities: dict[str, int]
+) -> str:
+    """One sentence for an option the ranking rule touched (see `score.dominance_order`)."""
+    if relation == "stands-above" and criterion is not None:
+        return (
+            f"ranks above {other_title}, which is cheaper and more capable, because"
+            f" {CRITERION_LABELS[criterion]} (priority {priorities[criterion]}) is above cost"
+            f" ({priorities['cost']}) and capability ({priorities['capability']})"
+        )
+    return (
+        f"scores higher than {other_title} but ranks below it: {other_title} is cheaper and"
+        " more capable, and no priority ranked above cost and capability favours this option"
+    )
+
+
 def build_results(
-    costed: list[CostedOption],
-    breakdown: dict[str, dict[str, CriterionScore]],
-    scores: dict[str, float],
-    ranking: list[str],
+    costed: list[CostedOption], scored: Scored, priorities: dict[str, int]
 ) -> list[OptionResult]:
     """One result per option: eligible ones by rank, then excluded ones by id."""
-    rank = {oid: i + 1 for i, oid in enumerate(ranking)}
+    rank = {oid: i + 1 for i, oid in enumerate(scored.ranking)}
+    breakdown, scores = scored.breakdown, scored.scores
+    titles = {c.gate.option.id: c.gate.option.title for c in costed}
+    notes = {
+        oid: rank_note(relation, titles.get(other, other), criterion, priorities)
+        for oid, (relation, other, criterion) in scored.rank_notes.items()
+    }
     results = []
     for c in costed:
         o = c.gate.option
@@ -61,6 +80,7 @@ def build_results(
                 criteria=breakdown.get(o.id, {}),
                 score=scores.get(o.id),
                 rank=rank.get(o.id),
+                rank_note=notes.get(o.id),
                 legs=c.legs,
             )
         )
@@ -105,7 +125,10 @@ def standings(ranked: list[OptionResult], method: Method) -> dict[str, dict[str,
 
 
 def recommend(
-    results: list[OptionResult], horizon_months: int, method: Method = "weighted-sum"
+    results: list[OptionResult],
+    horizon_months: int,
+    method: Method = "weighted-sum",
+    neutral: Sequence[str] = (),
 ) -> Recommendation:
     """The decision with rationale lines naming the deciding criteria and figures.
 
@@ -137,6 +160,21 @@ def recommend(
         f" {money(win.cost.total, win.cost.currency)} over {horizon_months} months"
         f" ({money(win.cost.per_million_tokens, win.cost.currency)} per 1M tokens)."
     ]
+    if win.rank_note:
+        lines.append(f"It {win.rank_note}.")
+    outscored = [r for r in ranked[1:] if (r.score or 0.0) > (win.score or 0.0)]
+    if outscored and outscored[0].rank_note:
+        lines.append(f"{outscored[0].title} {outscored[0].rank_note}.")
+    if neutral:
+        lines.append(
+            "Neutral: "
+            + ", ".join(CRITERION_LABELS[c] for c in neutral)
+            + (
+                " (every scored option ties on it, so it did not move the ranking)."
+                if len(neutral) == 1
+                else " (every scored option ties on them, so they did not move the ranking)."
+            )
+        )
     if runner is not None:
         assert runner.cost is not None
         diffs = advantages(win, runner, method)

@@ -40,7 +40,7 @@ import pandas as pd
 from makebuy.models.catalog import Catalog
 from makebuy.models.methods import Method
 from makebuy.models.result import CRITERIA, CriterionScore
-from makebuy.models.stages import CostedOption
+from makebuy.models.stages import CostedOption, Scored
 from makebuy.models.usecase import UseCase
 
 CRITERION_UNITS: dict[str, str] = {
@@ -142,24 +142,6 @@ def decision_scores(
     )
 
 
-def matrix_rows(
-    costed: list[CostedOption],
-) -> list[tuple[str, str, str | None, float, float, int | None]]:
-    """The facts `criteria_matrix` needs from every eligible, costed option."""
-    return [
-        (
-            c.gate.option.id,
-            c.gate.option.kind,
-            c.gate.option.offering,
-            c.cost.total,
-            c.gate.option.quality or 0.0,
-            c.cost.gpus_per_replica,
-        )
-        for c in costed
-        if c.gate.eligible and c.cost is not None and c.gate.option.kind != "hybrid"
-    ]
-
-
 def add_hybrid_rows(matrix: pd.DataFrame, costed: list[CostedOption]) -> pd.DataFrame:
     """Append one row per hybrid option: its own total cost and blended quality, and the
     rule scores of its legs weighted by their share of requests (a hybrid is as
@@ -183,89 +165,227 @@ def add_hybrid_rows(matrix: pd.DataFrame, costed: list[CostedOption]) -> pd.Data
     return pd.concat([matrix, pd.DataFrame(rows)[matrix.columns]])
 
 
-def criteria_matrix(
-    usecase: UseCase,
-    catalog: Catalog,
-    rows: list[tuple[str, str, str | None, float, float, int | None]],
-) -> pd.DataFrame:
-    """Raw criterion values for eligible options.
+LEVERAGE_TERMS: tuple[str, ...] = ("acceptable_use", "mau_cap", "commercial_use", "hosting_service")
+"""Licence terms that leave the licensor a say over your use of open weights: a use policy
+it can point to, a user cap above which you need its permission, conditional commercial
+use, or hosting that needs a separate licence."""
 
-    `rows` holds (option id, kind, offering id, total cost, quality, GPUs per replica).
-    The rule scores (0..1) encode the trade-offs of the seed article:
-    - data_control: make 1.0; an API 0.2, +0.3 without training on inputs, +0.2 with zero
-      retention available (+0.1 on approval), +0.1 with retention of 30 days or less,
-      +0.1 with documented regional processing;
-    - customisation: make 1.0 (any fine-tuning), rent 0.5 (open weights, provider
-      fine-tuning varies), buy 0.2 (the vendor's fine-tuning API at best);
-    - vendor_independence: make 1.0, rent 0.7 (open weights can move), buy 0.2;
-    - operational_simplicity: buy 1.0, rent 0.9, make 0.4 with an MLOps team (0.15
-      without), 0.1 less when one replica spans several GPUs;
-    - support_and_safety: buy 0.8, rent 0.5, make 0.2; +0.2 for an API with an SLA.
+
+def option_facts(usecase: UseCase, catalog: Catalog, costed: list[CostedOption]) -> pd.DataFrame:
+    """One row per eligible, costed, non-hybrid option: the facts the rule criteria read.
+
+    Every column is a fact of that option or of the use case, read from the catalog or the
+    cost stage, never from the option's kind alone (see docs/criteria.md)."""
+    channels: dict[str, set[str]] = {}
+    for offering in catalog.offerings.values():
+        channels.setdefault(offering.model, set()).add(offering.provider)
+    rows = []
+    for c in costed:
+        o = c.gate.option
+        if not c.gate.eligible or c.cost is None or o.kind == "hybrid":
+            continue
+        off = catalog.offerings.get(o.offering) if o.offering else None
+        data = off.data if off else None
+        model = catalog.models.get(o.model)
+        lic = catalog.licences.get(model.licence) if model and model.licence else None
+        terms = lic.terms if lic else None
+        leverage = 0
+        if terms is not None and o.open_weights:
+            leverage += terms.acceptable_use is not None
+            leverage += terms.mau_cap is not None
+            leverage += bool(terms.commercial_use and terms.commercial_use.value != "allowed")
+            leverage += bool(terms.hosting_service and terms.hosting_service.value != "allowed")
+        ways = len(channels.get(o.model, set())) + (1 if o.open_weights else 0)
+        rows.append(
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "cost": c.cost.total,
+                "quality": o.quality,
+                "open_weights": o.open_weights,
+                "self_hosted": o.kind == "make",
+                "sla": bool(off and off.sla and off.sla.value),
+                "no_training": bool(data is not None and data.training_on_inputs is False),
+                "zero_retention": (data.zero_retention if data is not None else None) or "",
+                "short_retention": bool(
+                    data is not None
+                    and data.retention_days is not None
+                    and data.retention_days <= 30
+                ),
+                "regional": bool(off and off.regions and set(off.regions.value) - {"global"}),
+                "ways": ways,
+                "leverage": leverage,
+                "gpus": c.cost.gpus_per_replica or 0,
+                "replicas": c.cost.replicas_peak or 0,
+            }
+        )
+    columns = [
+        "id", "kind", "cost", "quality", "open_weights", "self_hosted", "sla", "no_training",
+        "zero_retention", "short_retention", "regional", "ways", "leverage", "gpus", "replicas",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).set_index("id")
+
+
+def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOption]) -> pd.DataFrame:
+    """Raw criterion values for eligible options, each read from the option's own facts.
+
+    The rules (0..1, 1 best; documented with their sources in docs/criteria.md):
+    - data_control: where prompts go and how long they stay. Self-hosted 1.0 (prompts never
+      leave your environment); an API 0.2, +0.3 when the terms rule out training on inputs,
+      +0.2 with zero retention available (+0.1 on approval), +0.1 with retention of 30 days
+      or less, +0.1 with documented regional processing.
+    - customisation: counts only when the questionnaire plans or considers fine-tuning
+      (otherwise every option ties and the criterion is neutral). Open weights 0.6 (they can
+      be tuned and served anywhere), +0.4 when you tune and serve them yourself.
+    - vendor_independence: open weights 0.5; +0.2 when you run them yourself; +0.1 per
+      further way to get the same model in the catalog (other API providers, or
+      self-hosting), at most +0.3; -0.1 per licence term that leaves the licensor a say
+      (`LEVERAGE_TERMS`).
+    - operational_simplicity: an API 0.9, 1.0 with a contractual SLA; self-hosting 0.5 with
+      an MLOps team (0.25 without), -0.05 per further GPU in a replica and per further
+      replica at peak, at least 0.05.
+    - support_and_safety: a contractual SLA +0.4; a provider that serves and filters the
+      model +0.4 for its developer's own API (buy), +0.2 for a host (rent); self-hosting
+      0.1 (you carry safety and support).
 
     With `task.mix`, capability is the quality counted over the shares of requests whose
     tier (`quality_scale.tiers`) the option meets: an option below the high tier serves
     the high-complexity share badly, and that share adds nothing. (A hybrid meets every
     share's tier by construction, so its capability is its blended quality.)
     """
-    mlops = usecase.organisation.mlops_team
+    f = option_facts(usecase, catalog, costed)
+    if f.empty:
+        return pd.DataFrame(columns=list(CRITERIA), index=pd.Index([], name="id"))
+    api = ~f["self_hosted"]
+    control = np.where(
+        api,
+        0.2
+        + 0.3 * f["no_training"]
+        + f["zero_retention"].map({"available": 0.2, "on-approval": 0.1}).fillna(0.0)
+        + 0.1 * f["short_retention"]
+        + 0.1 * f["regional"],
+        1.0,
+    )
+    if usecase.requirements.fine_tuning in ("planned", "maybe"):
+        custom = 0.6 * f["open_weights"] + 0.4 * f["self_hosted"]
+    else:
+        custom = pd.Series(0.0, index=f.index)
+    independence = (
+        0.5 * f["open_weights"]
+        + 0.2 * f["self_hosted"]
+        + np.minimum(0.3, 0.1 * (f["ways"] - 1).clip(lower=0))
+        - 0.1 * f["leverage"]
+    ).clip(0.0, 1.0)
+    mlops = 0.5 if usecase.organisation.mlops_team else 0.25
+    make_simplicity = (
+        mlops - 0.05 * (f["gpus"] - 1).clip(lower=0) - 0.05 * (f["replicas"] - 1).clip(lower=0)
+    ).clip(lower=0.05)
+    simplicity = np.where(api, 0.9 + 0.1 * f["sla"], make_simplicity)
+    provider = f["kind"].map({"buy": 0.4, "rent": 0.2}).fillna(0.0)
+    support = np.where(api, 0.4 * f["sla"] + provider, 0.1)
+    quality = f["quality"].fillna(0.0).astype(float)
     mix = usecase.task.mix
-    tiers = catalog.quality_scale.tiers
-    records = []
-    for option_id, kind, offering_id, total, quality, gpus in rows:
-        off = catalog.offerings.get(offering_id) if offering_id else None
-        data = off.data if off else None
-        sla = bool(off and off.sla and off.sla.value)
-        if kind == "make":
-            control = 1.0
-        else:
-            control = 0.2
-            if data is not None:
-                control += 0.3 if data.training_on_inputs is False else 0.0
-                control += {"available": 0.2, "on-approval": 0.1}.get(
-                    data.zero_retention or "", 0.0
-                )
-                control += (
-                    0.1 if data.retention_days is not None and data.retention_days <= 30 else 0.0
-                )
-            if off and off.regions and set(off.regions.value) - {"global"}:
-                control += 0.1
-        if kind == "make":
-            simplicity = (0.4 if mlops else 0.15) - (0.1 if (gpus or 1) > 1 else 0.0)
-        else:
-            simplicity = 1.0 if kind == "buy" else 0.9
-        records.append(
-            {
-                "id": option_id,
-                "cost": total,
-                "capability": quality
-                if mix is None
-                else round(
-                    sum(
-                        getattr(mix, c) * quality
-                        for c in ("low", "medium", "high")
-                        if quality >= tiers[c]
-                    ),
-                    6,
-                ),
-                "data_control": round(control, 3),
-                "customisation": {"make": 1.0, "rent": 0.5, "buy": 0.2}[kind],
-                "vendor_independence": {"make": 1.0, "rent": 0.7, "buy": 0.2}[kind],
-                "operational_simplicity": round(max(simplicity, 0.05), 3),
-                "support_and_safety": {"make": 0.2, "rent": 0.5, "buy": 0.8}[kind]
-                + (0.2 if sla and kind != "make" else 0.0),
-            }
-        )
-    return pd.DataFrame(records, columns=["id", *CRITERIA]).set_index("id")
+    if mix is not None:
+        tiers = catalog.quality_scale.tiers
+        quality = sum(
+            (getattr(mix, c) * quality * (quality >= tiers[c])) for c in ("low", "medium", "high")
+        ).round(6)
+    matrix = pd.DataFrame(
+        {
+            "cost": f["cost"],
+            "capability": quality,
+            "data_control": np.round(control, 3),
+            "customisation": np.round(custom, 3),
+            "vendor_independence": np.round(independence, 3),
+            "operational_simplicity": np.round(simplicity, 3),
+            "support_and_safety": np.round(support, 3),
+        },
+        index=f.index,
+    )
+    return matrix[list(CRITERIA)].astype(float)
 
 
-def score_options(
-    usecase: UseCase,
-    matrix: pd.DataFrame,
-    method: Method,
-) -> tuple[dict[str, dict[str, CriterionScore]], dict[str, float], list[str], str]:
-    """Per option: criterion breakdown, score and rank order; plus the normalisation text."""
+PREFERENCE_CRITERIA: tuple[str, ...] = ("data_control", "customisation", "vendor_independence")
+"""The criteria that may justify choosing a dearer and weaker option: only these, and only
+when the questionnaire ranks them above both cost and capability."""
+
+
+def neutral_criteria(matrix: pd.DataFrame) -> list[str]:
+    """Criteria on which every scored option has the same raw value: they cannot move the
+    ranking (min-max gives all the same score; TOPSIS distances ignore them)."""
+    if len(matrix) < 2:
+        return []
+    values = matrix.to_numpy(dtype=float)
+    return [
+        c for c, same in zip(matrix.columns, np.ptp(values, axis=0) <= 1e-9, strict=True) if same
+    ]
+
+
+def dominance_order(
+    matrix: pd.DataFrame, ranking: list[str], priorities: dict[str, int]
+) -> tuple[list[str], dict[str, tuple[str, str, str | None]]]:
+    """The ranking with one rule applied: an option that is both dearer and weaker in
+    capability than another ranks above it only when the questionnaire puts one of
+    `PREFERENCE_CRITERIA` above both cost and capability, and the option is better on it.
+
+    Returns the new order (kept as close to `ranking` as the rule allows: the first free
+    option in score order is placed next) and, per option the rule touched, a note
+    (relation, the other option's id, the deciding criterion): "held-below" a cheaper,
+    more capable option it outscored, or "stands-above" one thanks to that criterion.
+    """
+    ids = list(matrix.index)
+    n = len(ids)
+    if n < 2:
+        return ranking, {}
+    cost = matrix["cost"].to_numpy(dtype=float)
+    cap = matrix["capability"].to_numpy(dtype=float)
+    # dominates[a, b]: a is cheaper and stronger than b.
+    dominates = (cost[:, None] < cost[None, :] - 1e-9) & (cap[:, None] > cap[None, :] + 1e-9)
+    floor = max(priorities.get("cost", 0), priorities.get("capability", 0))
+    deciding = [c for c in PREFERENCE_CRITERIA if priorities.get(c, 0) > floor]
+    justified = np.zeros((n, n), dtype=bool)
+    reason = np.full((n, n), -1)
+    for k, c in enumerate(deciding):
+        v = matrix[c].to_numpy(dtype=float)
+        better = v[None, :] > v[:, None] + 1e-9  # b better than a on c
+        reason = np.where(better & ~justified, k, reason)
+        justified |= better
+    must_precede = dominates & ~justified
+    position = {oid: i for i, oid in enumerate(ranking)}
+    pending = sorted(range(n), key=lambda i: position[ids[i]])
+    blockers = must_precede.sum(axis=0)
+    order: list[int] = []
+    placed = np.zeros(n, dtype=bool)
+    while pending:
+        nxt = next(i for i in pending if blockers[i] == 0)
+        pending.remove(nxt)
+        order.append(nxt)
+        placed[nxt] = True
+        blockers = blockers - must_precede[nxt]
+    new_ranking = [ids[i] for i in order]
+    notes: dict[str, tuple[str, str, str | None]] = {}
+    new_pos = {oid: i for i, oid in enumerate(new_ranking)}
+    for b in range(n):
+        above = [a for a in range(n) if dominates[a, b] and new_pos[ids[b]] < new_pos[ids[a]]]
+        if above:
+            a = min(above, key=lambda i: new_pos[ids[i]])
+            notes[ids[b]] = ("stands-above", ids[a], deciding[int(reason[a, b])])
+            continue
+        held = [
+            ids[a]
+            for a in sorted(range(n), key=lambda i: new_pos[ids[i]])
+            if must_precede[a, b] and position[ids[a]] > position[ids[b]]
+        ]
+        if held:
+            notes[ids[b]] = ("held-below", held[0], None)
+    return new_ranking, notes
+
+
+def score_options(usecase: UseCase, matrix: pd.DataFrame, method: Method) -> Scored:
+    """Per option: criterion breakdown, score and rank order; plus the normalisation text,
+    the neutral criteria and the notes of the dominance rule."""
     if matrix.empty:
-        return {}, {}, [], ""
+        return Scored(breakdown={}, scores={}, ranking=[], normalisation="")
     weights = usecase.priorities.model_dump()
     table = decision_scores(
         matrix,
@@ -292,4 +412,13 @@ def score_options(
         for oid in matrix.index
     }
     scores = {str(oid): round(float(s), 6) for oid, s in table.scores.items()}
-    return breakdown, scores, table.ranking, table.normalisation
+    ranking, notes = dominance_order(matrix, table.ranking, weights)
+    return Scored(
+        breakdown=breakdown,
+        scores=scores,
+        ranking=ranking,
+        score_ranking=table.ranking,
+        normalisation=table.normalisation,
+        neutral=neutral_criteria(matrix),
+        rank_notes=notes,
+    )

@@ -244,6 +244,11 @@ class OptionResult(_Frozen):
     )
     score: float | None = Field(description="Overall score; null when excluded.")
     rank: int | None = Field(description="1 = recommended; null when excluded.")
+    rank_note: str | None = Field(
+        None,
+        description="Why the ranking rule moved this option below a cheaper, more capable"
+        " one, or which priority let it stand above one; null when the rule did not apply.",
+    )
     legs: list[HybridLeg] = Field(
         default_factory=list, description="For hybrid options: which option serves which share."
     )
@@ -326,6 +331,10 @@ class Assessment(_Frozen):
     )
     method: Method
     normalisation: str
+    neutral_criteria: list[str] = Field(
+        default_factory=list,
+        description="Criteria on which every scored option ties: they did not move the ranking.",
+    )
     currency: str
     options: list[OptionResult]
     recommendation: Recommendation

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.models.catalog import Catalog
-from makebuy.models.result import Assessment, Cost, GateResult, HybridLeg
+from makebuy.models.result import Assessment, Cost, CriterionScore, GateResult, HybridLeg
 from makebuy.models.usecase import UseCase
 
 if TYPE_CHECKING:
@@ -30,6 +30,29 @@ class CostedOption(BaseModel):
     cost: Cost | None
     legs: list[HybridLeg] = Field(
         default_factory=list, description="For hybrid options: which option serves which share."
+    )
+
+
+class Scored(BaseModel):
+    """The score stage's result: per-option breakdown and score, and the final order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    breakdown: dict[str, dict[str, CriterionScore]]
+    scores: dict[str, float]
+    ranking: list[str] = Field(description="Option ids, best first, after the dominance rule.")
+    score_ranking: list[str] = Field(
+        default_factory=list, description="Option ids by score alone, before the rule."
+    )
+    normalisation: str
+    neutral: list[str] = Field(
+        default_factory=list, description="Criteria on which every scored option ties."
+    )
+    rank_notes: dict[str, tuple[str, str, str | None]] = Field(
+        default_factory=dict,
+        description="Option id -> (relation, other option id, deciding criterion): held-below"
+        " a cheaper, more capable option it outscored, or stands-above one thanks to a"
+        " preference criterion ranked above cost and capability.",
     )
 
 
