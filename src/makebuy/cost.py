@@ -471,3 +471,91 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
 
 def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def totals_at_volumes(
+    usecase: UseCase,
+    catalog: Catalog,
+    costed: list[CostedOption],
+    sized: Capacity,
+    factors: np.ndarray,
+    params: CostParameters = DEFAULT_PARAMETERS,
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Total cost of every costed option at `factors` times today's volume (and peak), and
+    for each make option the GPUs per replica and peak replicas of the configuration it
+    runs on there, without costing anything again.
+
+    API options scale exactly with volume. A make option runs, at each factor, on the
+    configuration the cost stage would pick there (the cheapest GPU bill, ties to fewer
+    GPUs, then GPU id) and pays its replicas month by month, its staff, and its
+    fine-tuning runs on that GPU. A hybrid adds its legs: an API leg scales with its
+    share, a make leg pays its full fixed cost and its share's replicas.
+    """
+    factors = np.asarray(factors, dtype=float)
+    vol = usecase.volume
+    rate = usecase.organisation.usd_to
+    growth = month_volumes(usecase) / vol.requests_per_month
+    peak = (vol.peak_requests_per_second or 0.0) * growth
+    by_id = {c.gate.option.id: c for c in costed if c.cost is not None and c.gate.eligible}
+    months = len(growth)
+    ops_total = fixed_monthly(usecase, params)[0] * months
+    runs = (
+        len(range(0, months, max(1, round(12 / params.fine_tuning_runs_per_year))))
+        if usecase.requirements.fine_tuning == "planned"
+        else 0
+    )
+
+    def make_gpu(model: str, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        configs = sized.configurations(model)
+        if configs.empty:
+            return np.full(len(f), np.inf), np.zeros(len(f)), np.zeros(len(f))
+        cap = configs["capacity_rps"].to_numpy()
+        hourly = configs["replica_usd_per_hour"].to_numpy() * HOURS_PER_MONTH * rate
+        # factors x configs x months
+        replicas = np.maximum(
+            1, np.ceil(peak[None, None, :] * f[:, None, None] / cap[None, :, None] - 1e-9)
+        )
+        totals = (replicas * hourly[None, :, None]).sum(axis=2)
+        # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
+        order = np.lexsort((configs["gpu"].to_numpy(), configs["tp"].to_numpy()))
+        best = order[totals[:, order].argmin(axis=1)]
+        rows = np.arange(len(f))
+        tp = configs["tp"].to_numpy()[best].astype(float)
+        fixed = np.full(len(configs), ops_total)
+        if runs:
+            fixed = fixed + runs * np.array(
+                [
+                    fine_tuning_run(usecase, catalog, model, row, params)[0]
+                    for row in configs.to_dict(orient="records")
+                ]
+            )
+        return totals[rows, best] + fixed[best], replicas[rows, best].max(axis=1), tp
+
+    totals: dict[str, np.ndarray] = {}
+    shapes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for oid, c in by_id.items():
+        o, cst = c.gate.option, c.cost
+        assert cst is not None
+        if o.kind in ("buy", "rent"):
+            totals[oid] = cst.total * factors
+        elif o.kind == "make":
+            make_total, reps, tp = make_gpu(o.model, factors)
+            totals[oid], shapes[oid] = make_total, (tp, reps)
+    for oid, c in by_id.items():
+        if c.gate.option.kind != "hybrid":
+            continue
+        shares: dict[str, float] = {}
+        for leg in c.legs:
+            shares[leg.option] = shares.get(leg.option, 0.0) + leg.share
+        total = np.zeros(len(factors))
+        for leg_id, share in shares.items():
+            served = by_id.get(leg_id)
+            if served is None or served.cost is None:
+                total = total + np.inf
+                continue
+            if served.gate.option.kind == "make":
+                total = total + make_gpu(served.gate.option.model, factors * share)[0]
+            else:
+                total = total + served.cost.total * share * factors
+        totals[oid] = total
+    return totals, shapes

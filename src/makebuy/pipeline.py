@@ -16,6 +16,7 @@ from makebuy import (
     normalise,
     options,
     recommend,
+    robustness,
     score,
 )
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
@@ -31,6 +32,7 @@ def assess(
     evaluated_on: dt.date | None = None,
     builtin_catalog: bool = True,
     loaded_catalog: load.LoadedCatalog | None = None,
+    with_robustness: bool = True,
 ) -> AssessmentRun:
     """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
 
@@ -52,6 +54,13 @@ def assess(
     scored = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
     crossings, no_crossing = breakeven.break_even(usecase, results, sized)
+    robust = (
+        robustness.for_assessment(
+            usecase, catalog, gated, costed, on, sized, matrix, scored, method
+        )
+        if with_robustness
+        else None
+    )
     assessment = Assessment(
         usecase=UseCaseRef(
             name=usecase.name,
@@ -81,6 +90,7 @@ def assess(
         sources=cite.cited_sources(catalog, results),
         break_even=crossings,
         break_even_note=no_crossing,
+        robustness=robust,
     )
     return AssessmentRun(
         assessment=assessment,

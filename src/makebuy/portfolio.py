@@ -319,6 +319,7 @@ def assess_portfolio(
                 method=method,
                 evaluated_on=evaluated_on,
                 loaded_catalog=catalog,
+                with_robustness=False,  # the portfolio shows totals, not tipping points
             )
         except MakebuyError as exc:
             failures.append(Failure(path=str(path), message=_without_path(str(exc), path)))

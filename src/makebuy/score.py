@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -226,6 +227,16 @@ def option_facts(usecase: UseCase, catalog: Catalog, costed: list[CostedOption])
     return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
+def make_simplicity(mlops_team: bool, gpus: Any, replicas: Any) -> Any:
+    """Operational simplicity of self-hosting: 0.5 with an MLOps team (0.25 without), 0.05
+    less per further GPU in a replica and per further replica at peak, at least 0.05.
+    Works on numbers and arrays alike (the robustness stage reads it at other volumes)."""
+    base = 0.5 if mlops_team else 0.25
+    extra_gpus = np.maximum(np.asarray(gpus, dtype=float) - 1, 0)
+    extra_replicas = np.maximum(np.asarray(replicas, dtype=float) - 1, 0)
+    return np.maximum(base - 0.05 * extra_gpus - 0.05 * extra_replicas, 0.05)
+
+
 def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOption]) -> pd.DataFrame:
     """Raw criterion values for eligible options, each read from the option's own facts.
 
@@ -276,11 +287,13 @@ def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOptio
         + np.minimum(0.3, 0.1 * (f["ways"] - 1).clip(lower=0))
         - 0.1 * f["leverage"]
     ).clip(0.0, 1.0)
-    mlops = 0.5 if usecase.organisation.mlops_team else 0.25
-    make_simplicity = (
-        mlops - 0.05 * (f["gpus"] - 1).clip(lower=0) - 0.05 * (f["replicas"] - 1).clip(lower=0)
-    ).clip(lower=0.05)
-    simplicity = np.where(api, 0.9 + 0.1 * f["sla"], make_simplicity)
+    simplicity = np.where(
+        api,
+        0.9 + 0.1 * f["sla"],
+        make_simplicity(
+            usecase.organisation.mlops_team, f["gpus"].to_numpy(), f["replicas"].to_numpy()
+        ),
+    )
     provider = f["kind"].map({"buy": 0.4, "rent": 0.2}).fillna(0.0)
     support = np.where(api, 0.4 * f["sla"] + provider, 0.1)
     quality = f["quality"].fillna(0.0).astype(float)
@@ -322,7 +335,7 @@ def neutral_criteria(matrix: pd.DataFrame) -> list[str]:
 
 
 def dominance_order(
-    matrix: pd.DataFrame, ranking: list[str], priorities: dict[str, int]
+    matrix: pd.DataFrame, ranking: list[str], priorities: Mapping[str, float]
 ) -> tuple[list[str], dict[str, tuple[str, str, str | None]]]:
     """The ranking with one rule applied: an option that is both dearer and weaker in
     capability than another ranks above it only when the questionnaire puts one of

@@ -320,6 +320,68 @@ class Summary(_Frozen):
     line: str = Field(description="The one-line summary shown at the end of every report.")
 
 
+class MethodCheck(_Frozen):
+    """The winner under the other scoring method."""
+
+    method: Method = Field(description="The method not used for the ranking.")
+    winner: str = Field(description="Option id it recommends.")
+    agrees: bool = Field(description="Whether it recommends the same option.")
+
+
+class PriorityTip(_Frozen):
+    """How far one priority may move before the winner changes (whole steps, 0-5)."""
+
+    criterion: str
+    priority: int = Field(description="The questionnaire's priority (or its default).")
+    lower: int | None = Field(description="Nearest lower priority that changes the winner.")
+    lower_winner: str | None = Field(description="The winner at `lower`.")
+    higher: int | None = Field(description="Nearest higher priority that changes the winner.")
+    higher_winner: str | None = Field(description="The winner at `higher`.")
+
+
+class PriceTip(_Frozen):
+    """The price multiplier at which the winner changes."""
+
+    what: Literal["api_price", "gpu_price"] = Field(
+        description="api_price: every buy and rent price times `factor` (a cut, 0.01-1);"
+        " gpu_price: every GPU hourly price times `factor` (a rise, 1-100)."
+    )
+    factor: float | None = Field(description="The multiplier; null when none in range.")
+    winner: str | None = Field(description="The winner at that multiplier.")
+
+
+class VolumeTip(_Frozen):
+    """A monthly volume at which the winner changes."""
+
+    requests_per_month: float
+    factor: float = Field(description="The volume as a multiple of today's.")
+    below: str = Field(description="The winner just below this volume.")
+    above: str = Field(description="The winner from this volume.")
+
+
+class Robustness(_Frozen):
+    """How far the inputs may move before the recommendation changes."""
+
+    samples: int = Field(description="Weight samples drawn (SMAA-2).")
+    seed: int = Field(description="Seed of the sampler: reports are byte-identical.")
+    weight_spread: str = Field(description="How the samples move the stated priorities.")
+    first_rank_acceptability: dict[str, float] = Field(
+        description="Option id -> share of weight samples in which it wins (0..1), for every"
+        " option that wins at least one, most first."
+    )
+    central_weights: dict[str, dict[str, float]] = Field(
+        description="Option id -> mean criterion weights of the samples it wins."
+    )
+    verdict: str = Field(description="One sentence: how often the winner wins.")
+    method_check: MethodCheck
+    priority_tipping: list[PriorityTip]
+    price_tipping: list[PriceTip]
+    volume_tipping: list[VolumeTip] = Field(
+        description="Volumes between 0.1x and 100x today's at which the winner changes."
+    )
+    statements: list[str] = Field(description="The findings as sentences, verdict first.")
+
+
 class Assessment(_Frozen):
     """The result of `makebuy assess`."""
 
@@ -344,6 +406,11 @@ class Assessment(_Frozen):
     break_even: list[BreakEven] = Field(
         default_factory=list,
         description="Cost crossings of the best make option with the best buy and rent.",
+    )
+    robustness: Robustness | None = Field(
+        None,
+        description="Weight sampling, method agreement and tipping points; null with fewer"
+        " than two scored options.",
     )
     break_even_note: str | None = Field(
         None,

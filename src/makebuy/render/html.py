@@ -44,6 +44,8 @@ def render(
         "monthly": monthly_chart(assessment, context["leading"]),  # type: ignore[arg-type]
         "break_even": break_even_charts(assessment),
         "scores": score_chart(assessment, context["eligible"]),  # type: ignore[arg-type]
+        "acceptability": acceptability_chart(assessment),
+        "tornado": tornado_chart(assessment),
     }
     return render_template(
         environment(autoescape=True, template_dir=template_dir),
@@ -162,6 +164,54 @@ def score_chart(a: Assessment, eligible: list[OptionResult]) -> Markup | None:
     ]
     title = "Score by criterion (weight x normalised value)"
     return svg.stacked_bars(title, bars, [CRITERION_SHORT_LABELS.get(c, c) for c in criteria])
+
+
+def acceptability_chart(a: Assessment) -> Markup | None:
+    """Share of weight samples each option wins (SMAA-2 first-rank acceptability)."""
+    r = a.robustness
+    if r is None or not r.first_rank_acceptability:
+        return None
+    titles = {o.id: o.title for o in a.options}
+    bars = [
+        svg.Bar(titles.get(oid, oid), [share], f"{share:.1%}")
+        for oid, share in r.first_rank_acceptability.items()
+    ]
+    return svg.stacked_bars(
+        "Share of weight samples each option wins",
+        bars,
+        [],
+        scale_max=1.0,
+        tick_format=lambda v: f"{v:.0%}",
+    )
+
+
+def tornado_chart(a: Assessment) -> Markup | None:
+    """Per priority, the span (0-5) within which the winner stays the same, narrowest first."""
+    r = a.robustness
+    if r is None:
+        return None
+    titles = {o.id: o.title for o in a.options}
+    rows = []
+    for t in r.priority_tipping:
+        low = t.lower + 1 if t.lower is not None else 0
+        high = t.higher - 1 if t.higher is not None else 5
+        changes = [
+            f"{new}: {titles.get(w, w)}"
+            for new, w in ((t.lower, t.lower_winner), (t.higher, t.higher_winner))
+            if new is not None and w is not None
+        ]
+        note = "; ".join(changes) if changes else "no change within 0-5"
+        rows.append(
+            svg.Range(
+                CRITERION_SHORT_LABELS[t.criterion],
+                low,
+                high,
+                t.priority,
+                note if len(note) <= 34 else note[:33] + "…",
+            )
+        )
+    rows.sort(key=lambda row: (row.high - row.low, row.label))
+    return svg.range_bars("Priorities within which the winner holds", rows, axis_max=5)
 
 
 def render_portfolio(

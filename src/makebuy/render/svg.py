@@ -292,3 +292,46 @@ def stacked_bars(
     legend_svg, legend_h = _legend(legend, top + row_h * len(bars) + 40, swatch)
     parts.append(legend_svg)
     return _frame(top + row_h * len(bars) + 30 + legend_h, title, "".join(parts))
+
+
+@dataclass(frozen=True)
+class Range:
+    """One row of a range chart: a span on the axis and a mark inside it."""
+
+    label: str
+    low: float
+    high: float
+    mark: float
+    note: str
+
+
+def range_bars(title: str, rows: Sequence[Range], *, axis_max: float) -> Markup:
+    """Horizontal spans on a 0..axis_max axis with a mark each (a tornado chart when the
+    rows come narrowest first)."""
+    label_w, right, row_h, top = 230.0, 250.0, 24.0, 8.0
+    plot_w = WIDTH - label_w - right
+    parts = []
+    for t in range(int(axis_max) + 1):
+        x = label_w + t / axis_max * plot_w
+        parts.append(
+            f'<line x1="{_f(x)}" x2="{_f(x)}" y1="{_f(top)}" y2="{_f(top + row_h * len(rows))}"'
+            f' stroke="#e3e3e3"/>'
+            f'<text x="{_f(x)}" y="{_f(top + row_h * len(rows) + 14)}" font-size="12.5"'
+            f' text-anchor="middle" fill="#555">{t}</text>'
+        )
+    for r, row in enumerate(rows):
+        y = top + r * row_h
+        x0 = label_w + row.low / axis_max * plot_w
+        x1 = label_w + row.high / axis_max * plot_w
+        xm = label_w + row.mark / axis_max * plot_w
+        parts.append(
+            f'<text x="{_f(label_w - 8)}" y="{_f(y + row_h / 2 + 4)}" font-size="13"'
+            f' text-anchor="end" fill="#222">{escape(row.label)}</text>'
+            f'<rect x="{_f(x0)}" y="{_f(y + 5)}" width="{_f(max(x1 - x0, 2.0))}"'
+            f' height="{_f(row_h - 10)}" fill="{PALETTE[0]}" fill-opacity="0.55"/>'
+            f'<line x1="{_f(xm)}" x2="{_f(xm)}" y1="{_f(y + 2)}" y2="{_f(y + row_h - 2)}"'
+            f' stroke="#000" stroke-width="2"/>'
+            f'<text x="{_f(label_w + plot_w + 10)}" y="{_f(y + row_h / 2 + 4)}"'
+            f' font-size="12.5" fill="#222">{escape(row.note)}</text>'
+        )
+    return _frame(top + row_h * len(rows) + 22, title, "".join(parts))

@@ -37,6 +37,9 @@ def _view(a: Assessment) -> Group:
     else:
         parts.append(Text("No recommendation: every option was ruled out.", style="bold red"))
     parts.extend(Text(f"- {line}") for line in rec.rationale)
+    if a.robustness is not None:
+        parts.append(Text("Robustness:", style="bold"))
+        parts.extend(Text(f"- {line}") for line in a.robustness.statements)
     parts.append(Text(""))
 
     eligible = [o for o in a.options if o.status == "eligible"]

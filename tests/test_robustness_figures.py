@@ -1,0 +1,156 @@
+"""The robustness stage: weight sampling, method agreement and tipping points, in every
+report, and consistent with the ranking they describe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from makebuy import cost, pipeline, robustness
+from makebuy.models.result import CRITERIA
+
+from .conftest import EXAMPLES
+from .helpers import assess_json
+
+CLAIMS = EXAMPLES / "claims-summaries-regulated.yaml"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "json"])
+def test_every_report_carries_the_verdict_and_tipping_points(cli, fmt: str) -> None:
+    out = cli("assess", CLAIMS, "--format", fmt).stdout
+    verdict = json.loads(cli("assess", CLAIMS, "--format", "json").stdout)["robustness"]
+    text = " ".join((out if fmt != "html" else out.replace("&#39;", "'")).split())
+    assert verdict["verdict"] in text
+    assert "TOPSIS disagrees" in text
+    assert "Nearest priority tipping point" in text
+    if fmt == "html":
+        assert 'id="chart-acceptability"' in out and 'id="chart-tornado"' in out
+
+
+def test_acceptability_sums_to_one_and_the_winner_is_named() -> None:
+    r = assess_json(CLAIMS)["robustness"]
+    shares = r["first_rank_acceptability"]
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    winner = assess_json(CLAIMS)["recommendation"]["option"]
+    assert next(iter(shares)) == winner and r["verdict"].startswith("Qwen3 32B")
+    assert set(r["central_weights"]) == set(shares)
+    for weights in r["central_weights"].values():
+        assert sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def _with_volume(tmp_path: Path, factor: float) -> Path:
+    doc = yaml.safe_load(CLAIMS.read_text())
+    vol = doc["volume"]
+    vol["requests_per_month"] = vol["requests_per_month"] * factor
+    if vol.get("peak_requests_per_second") is not None:
+        vol["peak_requests_per_second"] = vol["peak_requests_per_second"] * factor
+    path = tmp_path / f"claims-{factor:.6f}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_a_volume_tipping_point_is_where_a_full_reassessment_changes_winner(tmp_path) -> None:
+    # Each tip is located to one step of the fine grid (1000^(1/960), about 0.72%): just
+    # below that step the old winner holds, at the tip the new one wins, when the whole
+    # questionnaire is assessed again at that volume.
+    tips = assess_json(CLAIMS)["robustness"]["volume_tipping"]
+    assert tips
+    for tip in tips:
+        below = assess_json(_with_volume(tmp_path, tip["factor"] / 1.0078))
+        above = assess_json(_with_volume(tmp_path, tip["factor"] * 1.0005))
+        assert below["recommendation"]["option"] == tip["below"]
+        assert above["recommendation"]["option"] == tip["above"]
+
+
+def test_a_priority_tipping_point_is_where_the_winner_changes(tmp_path) -> None:
+    report = assess_json(CLAIMS)
+    doc = yaml.safe_load(CLAIMS.read_text())
+    stated = report["robustness"]["priority_tipping"]
+    checked = 0
+    for t in stated:
+        for new, expected in ((t["lower"], t["lower_winner"]), (t["higher"], t["higher_winner"])):
+            if new is None:
+                continue
+            changed = {**doc, "priorities": {**doc.get("priorities", {}), t["criterion"]: new}}
+            path = tmp_path / f"{t['criterion']}-{new}.yaml"
+            path.write_text(yaml.safe_dump(changed))
+            assert assess_json(path)["recommendation"]["option"] == expected
+            checked += 1
+    assert checked >= 3
+
+
+def test_cost_curves_reproduce_every_cost_at_todays_volume() -> None:
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        run = pipeline.assess(example, with_robustness=False)
+        totals, _ = cost.totals_at_volumes(
+            run.usecase, run.catalog, run.costed, run.capacity, np.array([1.0])
+        )
+        for c in run.costed:
+            if c.cost is not None and c.gate.eligible:
+                # (hybrids add their legs' monthly figures, which are rounded to cents)
+                assert totals[c.gate.option.id][0] == pytest.approx(c.cost.total, rel=1e-6)
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, int]]:
+    n = draw(st.integers(2, 7))
+    unit = st.sampled_from([0.1, 0.3, 0.5, 0.7, 1.0])
+    rows = {
+        "cost": draw(st.lists(st.floats(1e3, 1e7), min_size=n, max_size=n, unique=True)),
+        "capability": draw(st.lists(st.floats(1, 100), min_size=n, max_size=n, unique=True)),
+        **{c: draw(st.lists(unit, min_size=n, max_size=n)) for c in CRITERIA[2:]},
+    }
+    priorities = {c: draw(st.integers(0, 5)) for c in CRITERIA}
+    priorities["cost"] = max(priorities["cost"], 1)
+    return pd.DataFrame(rows, index=[f"o{i}" for i in range(n)])[list(CRITERIA)], priorities
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.sampled_from(["weighted-sum", "topsis"]))
+def test_the_vectorised_winner_is_the_reports_winner(problem, method) -> None:
+    matrix, priorities = problem
+    expected = robustness.winner(matrix, priorities, method)
+    weights = np.array([[priorities[c] for c in CRITERIA]], dtype=float)
+    ranking = list(matrix.index)
+    index = robustness.sample_winners(matrix, ranking, weights / weights.sum(), method)[0]
+    batch = robustness.batch_winners(matrix.to_numpy()[None], weights[0], method, ranking)[0]
+    assert ranking[index] == expected
+    assert ranking[batch] == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(), st.sampled_from(["weighted-sum", "topsis"]))
+def test_priority_tips_are_the_nearest_changes(problem, method) -> None:
+    matrix, priorities = problem
+    current = robustness.winner(matrix, priorities, method)
+    ranking = [current, *[o for o in matrix.index if o != current]]
+    for t in robustness.priority_tipping(matrix, ranking, priorities, method):
+        for new, expected, between in (
+            (t.lower, t.lower_winner, range(-1 if t.lower is None else t.lower, t.priority)),
+            (t.higher, t.higher_winner, range(t.priority + 1, 6 if t.higher is None else t.higher)),
+        ):
+            for p in between:  # nothing nearer changes the winner
+                if p < 0 or p == new:
+                    continue
+                changed = {**priorities, t.criterion: p}
+                if any(changed.values()):
+                    assert robustness.winner(matrix, changed, method) == current
+            if new is not None:
+                assert robustness.winner(matrix, {**priorities, t.criterion: new}, method) == (
+                    expected
+                )
+
+
+def test_sampling_is_seeded() -> None:
+    a = robustness.sample_weights(dict.fromkeys(CRITERIA, 3), 100, robustness.SEED)
+    b = robustness.sample_weights(dict.fromkeys(CRITERIA, 3), 100, robustness.SEED)
+    assert (a == b).all() and np.allclose(a.sum(axis=1), 1.0)
+    zero = robustness.sample_weights({**dict.fromkeys(CRITERIA, 3), "cost": 0}, 100, 1)
+    assert (zero[:, CRITERIA.index("cost")] == 0).all()  # "ignore" stays ignored
