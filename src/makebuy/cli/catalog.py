@@ -1,4 +1,4 @@
-"""`makebuy catalog list|show|validate`: look inside the catalog and check it.
+"""`makebuy catalog list|show|validate|import|diff`: look inside the catalog, check it, refresh it.
 
 `list` and `show` let a reader trace every figure a report uses to its source and date;
 `validate` is what CI runs on the built-in catalog and what a user runs on an override
@@ -8,9 +8,10 @@ file before `assess --catalog` reads it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -34,7 +35,7 @@ from makebuy.render import (
 
 catalog_app = typer.Typer(
     name="catalog",
-    help="List, show and validate the catalog (built-in plus --catalog files).",
+    help="List, show, validate, import into and compare catalogs (built-in plus --catalog files).",
     no_args_is_help=True,
 )
 
@@ -177,3 +178,142 @@ def validate(
         emit(renderer(report, width=terminal_width(), color=False), output)
         if not report.ok:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+# ---------------------------------------------------------------- import
+
+import_app = typer.Typer(
+    name="import",
+    help="Write a catalog overlay from a file you already have (no network).",
+    no_args_is_help=True,
+)
+catalog_app.add_typer(import_app, name="import")
+
+_IMPORT_AS_OF: Any = typer.Option(
+    ...,
+    "--as-of",
+    formats=["%Y-%m-%d"],
+    help="The date the file's figures were true or read (it carries none); every"
+    " imported figure is dated with it.",
+)
+_FORCE: Any = typer.Option(
+    False, "--force", help="Replace verified curated figures that differ (else kept, exit 1)."
+)
+_UNMAPPED: Any = typer.Option(
+    None, "--unmapped", help="Write every unmapped input entry here (key, tab, reason)."
+)
+_MAP: Any = typer.Option(
+    [], "--map", help="KEY=MODEL_ID: add an offering for an input key; repeatable."
+)
+_RELEASE_VERSION: Any = typer.Option(
+    None, "--version", help="Version of the package the file came from (cited in the source)."
+)
+
+
+def _run_import(
+    importer: str,
+    *,
+    catalog: list[Path],
+    no_builtin: bool,
+    output: Path | None,
+    unmapped: Path | None,
+    call: Callable[..., Any],
+) -> None:
+    """Load the base catalog, run an importer, write the overlay and its report."""
+    from makebuy.importers import overlay
+    from makebuy.load import load_catalog
+
+    base = load_catalog(catalog, builtin=not no_builtin).catalog
+    result = call(base)
+    emit(overlay.overlay_yaml(result), output)
+    if unmapped is not None:
+        emit(overlay.unmapped_report(result), unmapped)
+    typer.echo(overlay.summary(result), err=True)
+    for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field)):
+        typer.echo(
+            f"conflict: {c.entry}: {c.field}: curated {c.curated} ({c.curated_source}),"
+            f" imported {c.imported}",
+            err=True,
+        )
+    if result.conflicts_kept_out:
+        raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+@import_app.command("litellm")
+def import_litellm(
+    file: Path = typer.Argument(
+        ..., help="model_prices_and_context_window.json, or a litellm .whl holding its copy."
+    ),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    version: str | None = _RELEASE_VERSION,
+    mapping: list[str] = _MAP,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Prices and context windows of known offerings from LiteLLM's price file."""
+    with reported_errors(debug):
+        from makebuy.importers import litellm
+        from makebuy.importers.overlay import parse_mappings
+
+        maps = parse_mappings(mapping)
+        _run_import(
+            "litellm",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: litellm.import_file(
+                file, base, as_of=as_of.date(), force=force, mappings=maps, version=version
+            ),
+        )
+
+
+@import_app.command("hf")
+def import_hf(
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="A Hugging Face model folder: config.json and README.md."
+    ),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    model_id: str | None = typer.Option(
+        None, "--model-id", help="makebuy model id (default: the repository id, lowercased)."
+    ),
+    repo_id: str | None = typer.Option(
+        None, "--repo-id", help="owner/name on Hugging Face (default: config _name_or_path)."
+    ),
+    licence: str | None = typer.Option(
+        None, "--licence", help="Licence id when the card's license: has no catalog entry."
+    ),
+    parameters_b: float | None = typer.Option(
+        None, "--parameters-b", min=0.001, help="Parameters in billions, as published."
+    ),
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """A sizable model entry (architecture, parameters, licence, context) from a model folder."""
+    with reported_errors(debug):
+        from makebuy.importers import hf
+
+        _run_import(
+            "hf",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=None,
+            call=lambda base: hf.import_folder(
+                folder,
+                base,
+                as_of=as_of.date(),
+                force=force,
+                model_id=model_id,
+                repo_id=repo_id,
+                licence=licence,
+                parameters_b=parameters_b,
+            ),
+        )
