@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from makebuy.errors import ExitCode
@@ -179,3 +180,55 @@ def test_hf_licence_without_a_catalog_entry_is_bad_input(cli, tmp_path) -> None:
     result = cli("catalog", "import", "hf", folder, "--as-of", "2023-09-27")
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "pass --licence ID" in result.stderr
+
+
+# ---------------------------------------------------------------- genai-prices
+
+GENAI = IMPORTS / "genai-prices-excerpt.json"
+O3_UNPRICED = IMPORTS / "base-o3-unpriced.yaml"
+
+
+def test_genai_prices_date_ranges_become_price_history(cli, tmp_path) -> None:
+    out = tmp_path / "overlay.yaml"
+    unmapped = tmp_path / "unmapped.tsv"
+    result = cli("catalog", "import", "genai-prices", GENAI, "--as-of", "2026-08-21",
+                 "--catalog", O3_UNPRICED, "-o", out, "--unmapped", unmapped)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    offerings = overlay_entries(out, "offerings")
+    (row,) = offerings["openai/o3-history-test"]["prices"]
+    assert row["effective_from"].isoformat() == "2025-06-10"
+    assert row["as_of"].isoformat() == "2025-06-10"
+    assert (row["input_per_1m"], row["output_per_1m"]) == (2.0, 8.0)
+    # the built-in o3 already has this history: not repeated
+    assert "openai/o3" not in offerings
+    together = offerings["together/mistralai/Mixtral-8x7B-Instruct-v0.1"]["prices"]
+    assert together[-1]["input_per_1m"] == 0.9
+    assert together[-1]["effective_from"].isoformat() == "2026-08-21"
+    lines = unmapped.read_text(encoding="utf-8").splitlines()
+    assert "avian/Meta-Llama-3.1-405B-Instruct\tprovider 'avian' is not mapped" in lines
+    assert "openai/gpt-5\tno openai offering with these API ids" in lines
+    assert "openai/o3@undated\tundated price set before 2025-06-10 left out" in lines
+    assert_usable(cli, out, O3_UNPRICED)
+
+
+# ---------------------------------------------------------------- openrouter
+
+OPENROUTER = IMPORTS / "openrouter-models-excerpt.json"
+
+
+def test_openrouter_entries_become_offerings_of_known_models(cli, tmp_path) -> None:
+    out = tmp_path / "overlay.yaml"
+    result = cli("catalog", "import", "openrouter", OPENROUTER, "--as-of", "2026-12-01",
+                 "--map", "mistralai/mixtral-8x7b-instruct=mistral/mixtral-8x7b-instruct",
+                 "-o", out)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    offerings = overlay_entries(out, "offerings")
+    llama = offerings["openrouter/meta-llama/llama-3.1-70b-instruct"]
+    assert llama["model"] == "meta/llama-3.1-70b-instruct"
+    assert (llama["prices"][0]["input_per_1m"], llama["context_tokens"]["value"]) == (0.4, 131072)
+    assert offerings["openrouter/mistralai/mixtral-8x7b-instruct"]["prices"][0][
+        "output_per_1m"
+    ] == pytest.approx(0.54)
+    assert "openrouter/nousresearch/hermes-3-llama-3.1-405b" not in offerings
+    assert "2 unmapped" in result.stderr
+    assert_usable(cli, out)

@@ -317,3 +317,61 @@ def import_hf(
                 parameters_b=parameters_b,
             ),
         )
+
+
+@import_app.command("genai-prices")
+def import_genai_prices(
+    file: Path = typer.Argument(..., help="prices/data.json of pydantic/genai-prices."),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    version: str | None = _RELEASE_VERSION,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Dated price history of known offerings from genai-prices (undated prices: --as-of)."""
+    with reported_errors(debug):
+        from makebuy.importers import genai_prices
+
+        _run_import(
+            "genai-prices",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: genai_prices.import_file(
+                file, base, as_of=as_of.date(), force=force, version=version
+            ),
+        )
+
+
+@import_app.command("openrouter")
+def import_openrouter(
+    file: Path = typer.Argument(..., help="A saved response of openrouter.ai/api/v1/models."),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    mapping: list[str] = _MAP,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """OpenRouter offerings (price, context) of models the catalog has."""
+    with reported_errors(debug):
+        from makebuy.importers import openrouter
+        from makebuy.importers.overlay import parse_mappings
+
+        maps = parse_mappings(mapping)
+        _run_import(
+            "openrouter",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: openrouter.import_file(
+                file, base, as_of=as_of.date(), force=force, mappings=maps
+            ),
+        )
