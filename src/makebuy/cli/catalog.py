@@ -28,6 +28,7 @@ from makebuy.cli.common import (
 )
 from makebuy.errors import ExitCode
 from makebuy.render import (
+    CATALOG_DIFF_RENDERERS,
     CATALOG_LIST_RENDERERS,
     CATALOG_SHOW_RENDERERS,
     CATALOG_VALIDATE_RENDERERS,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     ValidateFormat = StrEnum
     Weights = StrEnum
     Kind = StrEnum
+    DiffFormat = StrEnum
 else:
     ListFormat = choices("ListFormat", CATALOG_LIST_RENDERERS)
     """Formats of `catalog list`: the names in makebuy.render.CATALOG_LIST_RENDERERS."""
@@ -61,6 +63,8 @@ else:
     """The `--weights` filter: open or closed."""
     Kind = choices("Kind", ENTRY_KINDS)
     """Entry kinds `catalog show` can look an id up in."""
+    DiffFormat = choices("DiffFormat", CATALOG_DIFF_RENDERERS)
+    """Formats of `catalog diff`: the names in makebuy.render.CATALOG_DIFF_RENDERERS."""
 
 
 _OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write the output here.")
@@ -375,3 +379,36 @@ def import_openrouter(
                 file, base, as_of=as_of.date(), force=force, mappings=maps
             ),
         )
+
+
+# ---------------------------------------------------------------- diff
+
+
+@catalog_app.command("diff")
+def diff(
+    old: Path = typer.Argument(..., metavar="OLD", help="The catalog before: a file or folder."),
+    new: Path = typer.Argument(..., metavar="NEW", help="The catalog after: a file or folder."),
+    builtin: bool = typer.Option(
+        False,
+        "--builtin",
+        help="Read the built-in catalog first on both sides (OLD, NEW overlay it).",
+    ),
+    output_format: DiffFormat = typer.Option(DiffFormat("table"), "--format", "-f"),
+    output: Path | None = _OUTPUT_OPT,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Added and removed entries; price, licence and lifecycle changes from OLD to NEW.
+
+    Exit 0 when both sides load (differences or not), 2 when either is not a valid catalog.
+    """
+    with reported_errors(debug):
+        from makebuy.catalog_diff import diff_catalogs
+        from makebuy.load import load_catalog
+        from makebuy.render import get_catalog_renderer
+
+        before = load_catalog([old], builtin=builtin).catalog
+        after = load_catalog([new], builtin=builtin).catalog
+        changes = diff_catalogs(before, after, old_files=before.files, new_files=after.files)
+        renderer = get_catalog_renderer(CATALOG_DIFF_RENDERERS, output_format.value)
+        color = current_environment().color_for(output)
+        emit(renderer(changes, width=terminal_width(), color=color), output)
