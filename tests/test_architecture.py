@@ -17,7 +17,17 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "makebuy"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "units", "money", "environment", "models"),
-    ("load", "normalise", "options", "sizing", "cite", "catalog_check", "catalog_query"),
+    (
+        "load",
+        "normalise",
+        "options",
+        "sizing",
+        "cite",
+        "catalog_check",
+        "catalog_query",
+        "catalog_diff",
+        "importers",
+    ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("pipeline", "schemas"),
     ("adr", "check", "portfolio"),

@@ -1,4 +1,4 @@
-"""`makebuy catalog list|show|validate`: look inside the catalog and check it.
+"""`makebuy catalog list|show|validate|import|diff`: look inside the catalog, check it, refresh it.
 
 `list` and `show` let a reader trace every figure a report uses to its source and date;
 `validate` is what CI runs on the built-in catalog and what a user runs on an override
@@ -8,9 +8,10 @@ file before `assess --catalog` reads it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,6 +28,7 @@ from makebuy.cli.common import (
 )
 from makebuy.errors import ExitCode
 from makebuy.render import (
+    CATALOG_DIFF_RENDERERS,
     CATALOG_LIST_RENDERERS,
     CATALOG_SHOW_RENDERERS,
     CATALOG_VALIDATE_RENDERERS,
@@ -34,7 +36,7 @@ from makebuy.render import (
 
 catalog_app = typer.Typer(
     name="catalog",
-    help="List, show and validate the catalog (built-in plus --catalog files).",
+    help="List, show, validate, import into and compare catalogs (built-in plus --catalog files).",
     no_args_is_help=True,
 )
 
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     ValidateFormat = StrEnum
     Weights = StrEnum
     Kind = StrEnum
+    DiffFormat = StrEnum
 else:
     ListFormat = choices("ListFormat", CATALOG_LIST_RENDERERS)
     """Formats of `catalog list`: the names in makebuy.render.CATALOG_LIST_RENDERERS."""
@@ -60,6 +63,8 @@ else:
     """The `--weights` filter: open or closed."""
     Kind = choices("Kind", ENTRY_KINDS)
     """Entry kinds `catalog show` can look an id up in."""
+    DiffFormat = choices("DiffFormat", CATALOG_DIFF_RENDERERS)
+    """Formats of `catalog diff`: the names in makebuy.render.CATALOG_DIFF_RENDERERS."""
 
 
 _OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write the output here.")
@@ -177,3 +182,233 @@ def validate(
         emit(renderer(report, width=terminal_width(), color=False), output)
         if not report.ok:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+# ---------------------------------------------------------------- import
+
+import_app = typer.Typer(
+    name="import",
+    help="Write a catalog overlay from a file you already have (no network).",
+    no_args_is_help=True,
+)
+catalog_app.add_typer(import_app, name="import")
+
+_IMPORT_AS_OF: Any = typer.Option(
+    ...,
+    "--as-of",
+    formats=["%Y-%m-%d"],
+    help="The date the file's figures were true or read (it carries none); every"
+    " imported figure is dated with it.",
+)
+_FORCE: Any = typer.Option(
+    False, "--force", help="Replace verified curated figures that differ (else kept, exit 1)."
+)
+_UNMAPPED: Any = typer.Option(
+    None, "--unmapped", help="Write every unmapped input entry here (key, tab, reason)."
+)
+_MAP: Any = typer.Option(
+    [], "--map", help="KEY=MODEL_ID: add an offering for an input key; repeatable."
+)
+_RELEASE_VERSION: Any = typer.Option(
+    None, "--version", help="Version of the package the file came from (cited in the source)."
+)
+
+
+def _run_import(
+    importer: str,
+    *,
+    catalog: list[Path],
+    no_builtin: bool,
+    output: Path | None,
+    unmapped: Path | None,
+    call: Callable[..., Any],
+) -> None:
+    """Load the base catalog, run an importer, write the overlay and its report."""
+    from makebuy.importers import overlay
+    from makebuy.load import load_catalog
+
+    base = load_catalog(catalog, builtin=not no_builtin).catalog
+    result = call(base)
+    emit(overlay.overlay_yaml(result), output)
+    if unmapped is not None:
+        emit(overlay.unmapped_report(result), unmapped)
+    typer.echo(overlay.summary(result), err=True)
+    for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field)):
+        typer.echo(
+            f"conflict: {c.entry}: {c.field}: curated {c.curated} ({c.curated_source}),"
+            f" imported {c.imported}",
+            err=True,
+        )
+    if result.conflicts_kept_out:
+        raise typer.Exit(int(ExitCode.DECISION_FAILED))
+
+
+@import_app.command("litellm")
+def import_litellm(
+    file: Path = typer.Argument(
+        ..., help="model_prices_and_context_window.json, or a litellm .whl holding its copy."
+    ),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    version: str | None = _RELEASE_VERSION,
+    mapping: list[str] = _MAP,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Prices and context windows of known offerings from LiteLLM's price file."""
+    with reported_errors(debug):
+        from makebuy.importers import litellm
+        from makebuy.importers.overlay import parse_mappings
+
+        maps = parse_mappings(mapping)
+        _run_import(
+            "litellm",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: litellm.import_file(
+                file, base, as_of=as_of.date(), force=force, mappings=maps, version=version
+            ),
+        )
+
+
+@import_app.command("hf")
+def import_hf(
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="A Hugging Face model folder: config.json and README.md."
+    ),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    model_id: str | None = typer.Option(
+        None, "--model-id", help="makebuy model id (default: the repository id, lowercased)."
+    ),
+    repo_id: str | None = typer.Option(
+        None, "--repo-id", help="owner/name on Hugging Face (default: config _name_or_path)."
+    ),
+    licence: str | None = typer.Option(
+        None, "--licence", help="Licence id when the card's license: has no catalog entry."
+    ),
+    parameters_b: float | None = typer.Option(
+        None, "--parameters-b", min=0.001, help="Parameters in billions, as published."
+    ),
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """A sizable model entry (architecture, parameters, licence, context) from a model folder."""
+    with reported_errors(debug):
+        from makebuy.importers import hf
+
+        _run_import(
+            "hf",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=None,
+            call=lambda base: hf.import_folder(
+                folder,
+                base,
+                as_of=as_of.date(),
+                force=force,
+                model_id=model_id,
+                repo_id=repo_id,
+                licence=licence,
+                parameters_b=parameters_b,
+            ),
+        )
+
+
+@import_app.command("genai-prices")
+def import_genai_prices(
+    file: Path = typer.Argument(..., help="prices/data.json of pydantic/genai-prices."),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    version: str | None = _RELEASE_VERSION,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Dated price history of known offerings from genai-prices (undated prices: --as-of)."""
+    with reported_errors(debug):
+        from makebuy.importers import genai_prices
+
+        _run_import(
+            "genai-prices",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: genai_prices.import_file(
+                file, base, as_of=as_of.date(), force=force, version=version
+            ),
+        )
+
+
+@import_app.command("openrouter")
+def import_openrouter(
+    file: Path = typer.Argument(..., help="A saved response of openrouter.ai/api/v1/models."),
+    as_of: dt.datetime = _IMPORT_AS_OF,
+    mapping: list[str] = _MAP,
+    force: bool = _FORCE,
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output: Path | None = _OUTPUT_OPT,
+    unmapped: Path | None = _UNMAPPED,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """OpenRouter offerings (price, context) of models the catalog has."""
+    with reported_errors(debug):
+        from makebuy.importers import openrouter
+        from makebuy.importers.overlay import parse_mappings
+
+        maps = parse_mappings(mapping)
+        _run_import(
+            "openrouter",
+            catalog=catalog,
+            no_builtin=no_builtin,
+            output=output,
+            unmapped=unmapped,
+            call=lambda base: openrouter.import_file(
+                file, base, as_of=as_of.date(), force=force, mappings=maps
+            ),
+        )
+
+
+# ---------------------------------------------------------------- diff
+
+
+@catalog_app.command("diff")
+def diff(
+    old: Path = typer.Argument(..., metavar="OLD", help="The catalog before: a file or folder."),
+    new: Path = typer.Argument(..., metavar="NEW", help="The catalog after: a file or folder."),
+    builtin: bool = typer.Option(
+        False,
+        "--builtin",
+        help="Read the built-in catalog first on both sides (OLD, NEW overlay it).",
+    ),
+    output_format: DiffFormat = typer.Option(DiffFormat("table"), "--format", "-f"),
+    output: Path | None = _OUTPUT_OPT,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Added and removed entries; price, licence and lifecycle changes from OLD to NEW.
+
+    Exit 0 when both sides load (differences or not), 2 when either is not a valid catalog.
+    """
+    with reported_errors(debug):
+        from makebuy.catalog_diff import diff_catalogs
+        from makebuy.load import load_catalog
+        from makebuy.render import get_catalog_renderer
+
+        before = load_catalog([old], builtin=builtin).catalog
+        after = load_catalog([new], builtin=builtin).catalog
+        changes = diff_catalogs(before, after, old_files=before.files, new_files=after.files)
+        renderer = get_catalog_renderer(CATALOG_DIFF_RENDERERS, output_format.value)
+        color = current_environment().color_for(output)
+        emit(renderer(changes, width=terminal_width(), color=color), output)

@@ -49,7 +49,8 @@ PORTFOLIO_RENDERERS: dict[str, str] = {
     "csv": "makebuy.render.csv:render_portfolio",
 }
 
-# `makebuy catalog list|show|validate`: a model listing, entry views, a validation report.
+# `makebuy catalog list|show|validate|diff`: a listing, entry views, a validation report,
+# the changes between two catalogs.
 CATALOG_LIST_RENDERERS: dict[str, str] = {
     "table": "makebuy.render.catalog:list_table",
     "json": "makebuy.render.catalog:list_json",
@@ -64,6 +65,12 @@ CATALOG_SHOW_RENDERERS: dict[str, str] = {
 CATALOG_VALIDATE_RENDERERS: dict[str, str] = {
     "text": "makebuy.render.catalog:validate_text",
     "json": "makebuy.render.catalog:validate_json",
+}
+
+CATALOG_DIFF_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.catalog:diff_table",
+    "markdown": "makebuy.render.catalog:diff_markdown",
+    "json": "makebuy.render.catalog:diff_json",
 }
 
 TEMPLATED: frozenset[str] = frozenset({"markdown", "html"})

@@ -1,4 +1,4 @@
-"""The `makebuy catalog` outputs: model listings, entry views and validation reports.
+"""The `makebuy catalog` outputs: model listings, entry views, validation reports, diffs.
 
 Each function formats what `makebuy.catalog_query` or `makebuy.catalog_check` computed;
 the registries in `makebuy.render` name them, so the CLI offers exactly these formats.
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from makebuy.catalog_check import CatalogReport
+    from makebuy.catalog_diff import CatalogDiff, Change
     from makebuy.catalog_query import ModelListing
 
 TABLE_COLUMNS = ("id", "weights", "licence", "context_tokens", "providers")
@@ -150,3 +151,83 @@ def validate_text(report: CatalogReport, *, width: int = 100, color: bool = Fals
 def validate_json(report: CatalogReport, *, width: int = 100, color: bool = False) -> str:
     """The validation report as JSON."""
     return json.dumps(report.to_json(), indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _diff_summary(diff: CatalogDiff) -> str:
+    counts = diff.counts()
+    if not counts:
+        return "no differences"
+    return f"{len(diff.changes)} changes: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def _diff_row(c: Change) -> list[str]:
+    what = c.change if not c.detail else f"{c.change} ({c.detail})"
+    return [
+        c.kind,
+        c.id,
+        what,
+        c.old or "-",
+        c.new or "-",
+        c.effective.isoformat() if c.effective else "",
+    ]
+
+
+DIFF_COLUMNS = ("kind", "id", "change", "old", "new", "effective")
+"""Columns of the diff table and Markdown; JSON carries the same fields."""
+
+
+def diff_table(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> str:
+    """The changes as a terminal table, then a one-line summary."""
+    from rich import box
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = _console(buffer, width=width, color=color)
+    if diff.changes:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for c in DIFF_COLUMNS:
+            table.add_column(c, overflow="fold", no_wrap=c in {"kind", "id", "effective"})
+        for change in diff.changes:
+            table.add_row(*_diff_row(change))
+        console.print(table)
+    console.print(_diff_summary(diff))
+    return buffer.getvalue()
+
+
+def diff_markdown(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> str:
+    """The changes as a Markdown table for a pull request description."""
+    lines = ["## Catalog changes", "", _diff_summary(diff), ""]
+    if diff.changes:
+        lines.append("| " + " | ".join(DIFF_COLUMNS) + " |")
+        lines.append("|" + "---|" * len(DIFF_COLUMNS))
+        for change in diff.changes:
+            cells = [v.replace("|", "\\|") for v in _diff_row(change)]
+            cells[1] = f"`{cells[1]}`"
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def diff_json(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> str:
+    """The changes as JSON: the files compared, counts per change and every change."""
+    body = {
+        "old_files": diff.old_files,
+        "new_files": diff.new_files,
+        "counts": diff.counts(),
+        "changes": [
+            {
+                "kind": c.kind,
+                "id": c.id,
+                "change": c.change,
+                "old": c.old,
+                "new": c.new,
+                "effective": c.effective.isoformat() if c.effective else None,
+                "detail": c.detail,
+            }
+            for c in diff.changes
+        ],
+    }
+    return json.dumps(body, indent=2) + "\n"

@@ -1,0 +1,170 @@
+"""`makebuy catalog diff OLD NEW`: what a catalog update changes, for its pull request.
+
+Compares two merged catalogs entry by entry: added and removed models, offerings, GPUs and
+licences; per offering, price changes (old -> new price effective on a date), API terms
+changes and lifecycle (deprecation, retirement) changes; per model, licence and lifecycle
+changes; per GPU, hourly price changes. The result is sorted, so the same two catalogs
+always give the same report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from makebuy.models.catalog import Catalog, Gpu, Lifecycle, Offering, Price
+
+KINDS = ("model", "offering", "gpu", "licence")
+"""Entry kinds compared, in report order."""
+
+CHANGES = ("added", "removed", "price", "licence", "terms", "deprecated", "retires")
+"""Kinds of change, in report order within an entry."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the two catalogs."""
+
+    kind: str
+    id: str
+    change: str
+    old: str | None = None
+    new: str | None = None
+    effective: dt.date | None = None
+    detail: str | None = None
+
+    def sort_key(self) -> tuple[int, str, int, str, str]:
+        """Kind, id, change kind, date, detail: the report's order."""
+        return (
+            KINDS.index(self.kind),
+            self.id,
+            CHANGES.index(self.change),
+            self.effective.isoformat() if self.effective else "",
+            self.detail or "",
+        )
+
+
+@dataclass(frozen=True)
+class CatalogDiff:
+    """The differences between an old and a new catalog."""
+
+    old_files: list[str]
+    new_files: list[str]
+    changes: list[Change] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Changes per kind of change, in CHANGES order, zeros left out."""
+        out = {c: sum(1 for x in self.changes if x.change == c) for c in CHANGES}
+        return {k: v for k, v in out.items() if v}
+
+
+def _money(p: Price | None) -> str | None:
+    return None if p is None else f"${p.input_per_1m:g} / ${p.output_per_1m:g}"
+
+
+def _date(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def diff_catalogs(
+    old: Catalog, new: Catalog, *, old_files: list[str], new_files: list[str]
+) -> CatalogDiff:
+    """Every difference between `old` and `new` that a reviewer of a catalog update checks."""
+    changes: list[Change] = []
+    for kind, section in (
+        ("model", "models"),
+        ("offering", "offerings"),
+        ("gpu", "gpus"),
+        ("licence", "licences"),
+    ):
+        before, after = getattr(old, section), getattr(new, section)
+        changes += [Change(kind, k, "added") for k in after.keys() - before.keys()]
+        changes += [Change(kind, k, "removed") for k in before.keys() - after.keys()]
+    for key in old.models.keys() & new.models.keys():
+        a, b = old.models[key], new.models[key]
+        if a.licence != b.licence:
+            changes.append(Change("model", key, "licence", a.licence, b.licence))
+        changes += _lifecycle("model", key, a.lifecycle, b.lifecycle)
+    for key in old.offerings.keys() & new.offerings.keys():
+        changes += _offering(old.offerings[key], new.offerings[key])
+    for key in old.gpus.keys() & new.gpus.keys():
+        changes += _gpu(old.gpus[key], new.gpus[key])
+    return CatalogDiff(
+        old_files=old_files,
+        new_files=new_files,
+        changes=sorted(changes, key=Change.sort_key),
+    )
+
+
+def _lifecycle(kind: str, key: str, a: Lifecycle | None, b: Lifecycle | None) -> list[Change]:
+    out = []
+    for name in ("deprecated", "retires"):
+        before = getattr(a, name) if a else None
+        after = getattr(b, name) if b else None
+        if before != after:
+            out.append(Change(kind, key, name, _date(before), _date(after)))
+    return out
+
+
+def _price_on(prices: list[Price], day: dt.date) -> Price | None:
+    """The row in effect on `day` (effective_to is exclusive)."""
+    for p in sorted(prices, key=lambda p: p.effective_from, reverse=True):
+        if p.effective_from <= day and (p.effective_to is None or day < p.effective_to):
+            return p
+    return None
+
+
+def _offering(a: Offering, b: Offering) -> list[Change]:
+    out = []
+    if a.terms != b.terms:
+        out.append(Change("offering", a.id, "terms", a.terms, b.terms))
+    out += _lifecycle("offering", a.id, a.lifecycle, b.lifecycle)
+    old_rows = {p.effective_from: p for p in a.prices}
+    new_rows = {p.effective_from: p for p in b.prices}
+    for day in sorted(old_rows.keys() | new_rows.keys()):
+        before, after = old_rows.get(day), new_rows.get(day)
+        if before is not None and after is not None:
+            if _money(before) != _money(after):
+                out.append(Change("offering", a.id, "price", _money(before), _money(after), day))
+        elif after is not None:
+            previous = _price_on(a.prices, day)
+            if _money(previous) != _money(after):
+                out.append(Change("offering", a.id, "price", _money(previous), _money(after), day))
+        elif before is not None:
+            now = _price_on(b.prices, day)
+            out.append(
+                Change(
+                    "offering",
+                    a.id,
+                    "price",
+                    _money(before),
+                    _money(now),
+                    day,
+                    "row removed",
+                )
+            )
+    return out
+
+
+def _gpu(a: Gpu, b: Gpu) -> list[Change]:
+    def key(p: object) -> str:
+        parts = (getattr(p, n) for n in ("cloud", "commitment", "region", "instance"))
+        return " ".join(str(v) for v in parts if v)
+
+    old_prices = {key(p): p.usd_per_gpu_hour for p in a.prices}
+    new_prices = {key(p): p.usd_per_gpu_hour for p in b.prices}
+    out = []
+    for k in sorted(old_prices.keys() | new_prices.keys()):
+        before, after = old_prices.get(k), new_prices.get(k)
+        if before != after:
+            out.append(
+                Change(
+                    "gpu",
+                    a.id,
+                    "price",
+                    None if before is None else f"${before:g}/GPU-h",
+                    None if after is None else f"${after:g}/GPU-h",
+                    detail=k,
+                )
+            )
+    return out
