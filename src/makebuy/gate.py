@@ -20,14 +20,17 @@ import pandas as pd
 from makebuy.models.catalog import Catalog, Licence, Term
 from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation, Option
 from makebuy.models.usecase import UseCase
+from makebuy.options import QualityTiers, quality_tiers
 from makebuy.units import add_months
 
 
-def quality_threshold(usecase: UseCase, catalog: Catalog) -> float:
-    """The minimum quality on the catalog's scale that the questionnaire asks for."""
+def quality_threshold(usecase: UseCase, tiers: QualityTiers) -> float:
+    """The minimum quality on the catalog's scale that the questionnaire asks for: a tier
+    starts where it does on the evaluation date (`options.quality_tiers`); a number stays
+    absolute."""
     wanted = usecase.requirements.min_quality
     if isinstance(wanted, str):
-        return float(catalog.quality_scale.tiers[wanted])
+        return float(tiers.minimum[wanted])
     return float(wanted)
 
 
@@ -442,10 +445,13 @@ def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
 
 @_rule("quality")
 def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
-    need = quality_threshold(ctx.usecase, ctx.catalog)
+    tiers = quality_tiers(ctx.catalog, list(by_id.values()), ctx.on)
+    need = quality_threshold(ctx.usecase, tiers)
     quality = pd.to_numeric(t["quality"], errors="coerce")
     wanted = ctx.usecase.requirements.min_quality
     label = f"{wanted} ({need:g})" if isinstance(wanted, str) else f"{need:g}"
+    if isinstance(wanted, str) and tiers.relative:
+        label = f"{wanted} ({need:g} on {ctx.on.isoformat()}, relative to the best model then)"
     out = []
     # No evidence is never read as quality 0: the option cannot be scored on capability.
     for oid in t.index[quality.isna()]:

@@ -1,7 +1,8 @@
 """Hybrid stage: route each complexity share of the traffic to its own option.
 
 Runs when the questionnaire gives `task.mix`. Every share (low, medium, high) needs a
-quality of at least its tier on the catalog's scale (`quality_scale.tiers`); it goes to
+quality of at least its tier on the evaluation date (`options.quality_tiers`: relative to
+the best model available then when the scale has `tier_gaps`); it goes to
 the cheapest option that meets that need among the options that passed the gate (so
 every gate rule applies to every leg) and could be costed at the share's volume. Each
 leg is costed at its own share of requests and peak rate: a self-hosted leg sized for
@@ -32,6 +33,7 @@ from makebuy.models.result import (
 from makebuy.models.stages import Capacity, CostedOption
 from makebuy.models.usecase import Complexity, UseCase
 from makebuy.money import money
+from makebuy.options import quality_tiers
 
 COMPLEXITIES: tuple[Complexity, ...] = ("low", "medium", "high")
 ROUTINGS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -80,7 +82,7 @@ def hybrid_options(
     if len(shares) < 2 or len(eligible) < 2:
         return []
     costs_at = _cost_cache(usecase, catalog, list(eligible.values()), on, sized, params)
-    tiers = catalog.quality_scale.tiers
+    tiers = quality_tiers(catalog, [c.gate.option for c in costed], on).minimum
     out: list[CostedOption] = []
     seen: set[tuple[tuple[Complexity, str], ...]] = set()
     for label, kinds in ROUTINGS:

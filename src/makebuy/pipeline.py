@@ -31,18 +31,19 @@ def assess(
     evaluated_on: dt.date | None = None,
     builtin_catalog: bool = True,
     loaded_catalog: load.LoadedCatalog | None = None,
+    evals: Path | None = None,
 ) -> AssessmentRun:
     """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
 
     The run carries the report (`.assessment`) and everything it was built from: the
     normalised questionnaire, the catalog, and each stage's result."""
-    loaded = load.load_usecase(usecase_path)
+    loaded = load.load_usecase(usecase_path, evals)
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
-    all_options = options.enumerate_options(catalog)
+    all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
     gated = gate.gate(usecase, catalog, all_options, on)
     sized = cost.make_capacity(usecase, catalog, gated)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on, sized)
@@ -71,6 +72,7 @@ def assess(
         recommendation=recommend.recommend(results, usecase.volume.horizon_months, method),
         assumptions=[
             *assumptions,
+            *options.quality_assumptions(catalog, usecase.task.kind, all_options, on),
             *gate.undated_models(catalog, all_options, on),
             *cost_assumptions,
         ],
