@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "importers",
     ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
+    ("robustness",),  # re-reads the cost and score stages at other inputs
     ("pipeline", "schemas"),
     ("adr", "check", "portfolio"),
     ("render",),

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from makebuy.errors import InputError, InputErrors
 from makebuy.load import (
+    LoadedCatalog,
     LoadedYaml,
     builtin_catalog_dir,
     catalog_files,
@@ -366,7 +367,28 @@ def _merged_checks(
                 line=line,
                 field=f"models[{key}].licence",
             )
+    _check_task_evidence(loaded, out)
     return {s: len(getattr(cat, s)) for s in (*_SECTIONS, "evidence")}
+
+
+def _check_task_evidence(loaded: LoadedCatalog, out: _Collector) -> None:
+    """A benchmark outside `precedence` is never read, and evidence on it is dead weight;
+    a per-task figure whose source has no URL-bearing entry is caught by the references."""
+    cat = loaded.catalog
+    scale = cat.quality_scale
+    origin = loaded.origins.get(("quality_scale", "quality_scale"))
+    path = origin.path if origin else None
+    for bench, entry in scale.benchmarks.items():
+        if bench not in scale.precedence:
+            kinds = f" (tasks: {', '.join(entry.tasks)})" if entry.tasks else ""
+            out.add(
+                "error",
+                "reference",
+                f"benchmark {bench!r}{kinds} is not in quality_scale.precedence, so its"
+                " evidence is never read",
+                path=path,
+                field=f"quality_scale.benchmarks.{bench}",
+            )
 
 
 def _count_entries(pairs: Iterable[tuple[CatalogFile, LoadedYaml]]) -> dict[str, int]:

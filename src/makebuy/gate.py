@@ -19,15 +19,19 @@ import pandas as pd
 
 from makebuy.models.catalog import Catalog, Licence, Term
 from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation, Option
+from makebuy.models.stages import QualityTiers
 from makebuy.models.usecase import UseCase
+from makebuy.options import quality_tiers
 from makebuy.units import add_months
 
 
-def quality_threshold(usecase: UseCase, catalog: Catalog) -> float:
-    """The minimum quality on the catalog's scale that the questionnaire asks for."""
+def quality_threshold(usecase: UseCase, tiers: QualityTiers) -> float:
+    """The minimum quality on the catalog's scale that the questionnaire asks for: a tier
+    starts where it does on the evaluation date (`options.quality_tiers`); a number stays
+    absolute."""
     wanted = usecase.requirements.min_quality
     if isinstance(wanted, str):
-        return float(catalog.quality_scale.tiers[wanted])
+        return float(tiers.minimum[wanted])
     return float(wanted)
 
 
@@ -37,6 +41,7 @@ class _Ctx:
     catalog: Catalog
     on: dt.date
     horizon_end: dt.date
+    tiers: QualityTiers
 
     def binding(self, option: Option) -> list[Licence]:
         """The licences whose terms bind this option (see the module docstring)."""
@@ -111,10 +116,22 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
 
 
 def gate(
-    usecase: UseCase, catalog: Catalog, options: list[Option], on: dt.date
+    usecase: UseCase,
+    catalog: Catalog,
+    options: list[Option],
+    on: dt.date,
+    tiers: QualityTiers | None = None,
 ) -> list[GateResult]:
-    """Decide, for every option, whether it may be considered and what it obliges."""
-    ctx = _Ctx(usecase, catalog, on, add_months(on, usecase.volume.horizon_months))
+    """Decide, for every option, whether it may be considered and what it obliges.
+
+    `tiers`: the quality tiers on `on` (computed from `options` when not handed in)."""
+    ctx = _Ctx(
+        usecase,
+        catalog,
+        on,
+        add_months(on, usecase.volume.horizon_months),
+        tiers or quality_tiers(catalog, options, on),
+    )
     if not options:
         return []
     table = _options_table(ctx, options)
@@ -442,10 +459,13 @@ def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
 
 @_rule("quality")
 def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
-    need = quality_threshold(ctx.usecase, ctx.catalog)
+    tiers = ctx.tiers
+    need = quality_threshold(ctx.usecase, tiers)
     quality = pd.to_numeric(t["quality"], errors="coerce")
     wanted = ctx.usecase.requirements.min_quality
     label = f"{wanted} ({need:g})" if isinstance(wanted, str) else f"{need:g}"
+    if isinstance(wanted, str) and tiers.relative:
+        label = f"{wanted} ({need:g} on {ctx.on.isoformat()}, relative to the best model then)"
     out = []
     # No evidence is never read as quality 0: the option cannot be scored on capability.
     for oid in t.index[quality.isna()]:

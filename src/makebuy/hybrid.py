@@ -1,7 +1,8 @@
 """Hybrid stage: route each complexity share of the traffic to its own option.
 
 Runs when the questionnaire gives `task.mix`. Every share (low, medium, high) needs a
-quality of at least its tier on the catalog's scale (`quality_scale.tiers`); it goes to
+quality of at least its tier on the evaluation date (`options.quality_tiers`: relative to
+the best model available then when the scale has `tier_gaps`); it goes to
 the cheapest option that meets that need among the options that passed the gate (so
 every gate rule applies to every leg) and could be costed at the share's volume. Each
 leg is costed at its own share of requests and peak rate: a self-hosted leg sized for
@@ -29,9 +30,10 @@ from makebuy.models.result import (
     Obligation,
     Option,
 )
-from makebuy.models.stages import Capacity, CostedOption
+from makebuy.models.stages import Capacity, CostedOption, QualityTiers
 from makebuy.models.usecase import Complexity, UseCase
 from makebuy.money import money
+from makebuy.options import quality_tiers
 
 COMPLEXITIES: tuple[Complexity, ...] = ("low", "medium", "high")
 ROUTINGS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -64,6 +66,7 @@ def hybrid_options(
     on: dt.date,
     sized: Capacity,
     params: cost.CostParameters = cost.DEFAULT_PARAMETERS,
+    tiers: QualityTiers | None = None,
 ) -> list[CostedOption]:
     """Hybrid options for `task.mix`, each with its legs, blended cost and quality."""
     mix = usecase.task.mix
@@ -80,7 +83,7 @@ def hybrid_options(
     if len(shares) < 2 or len(eligible) < 2:
         return []
     costs_at = _cost_cache(usecase, catalog, list(eligible.values()), on, sized, params)
-    tiers = catalog.quality_scale.tiers
+    minimum = (tiers or quality_tiers(catalog, [c.gate.option for c in costed], on)).minimum
     out: list[CostedOption] = []
     seen: set[tuple[tuple[Complexity, str], ...]] = set()
     for label, kinds in ROUTINGS:
@@ -92,7 +95,7 @@ def hybrid_options(
                 for oid, g in eligible.items()
                 if oid in priced
                 and g.option.kind in kinds
-                and (g.option.quality or 0.0) >= tiers[complexity]
+                and (g.option.quality or 0.0) >= minimum[complexity]
             ]
             if not fits:
                 break

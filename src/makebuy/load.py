@@ -7,9 +7,11 @@ silently keep the last one).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -23,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from makebuy.errors import InputError, InputErrors
 from makebuy.models.catalog import Catalog, CatalogFile
-from makebuy.models.usecase import UseCase
+from makebuy.models.usecase import EvalResult, EvalsFile, UseCase
 
 Path_ = tuple[str | int, ...]
 
@@ -224,12 +226,89 @@ class LoadedUseCase:
     path: str
     answered: frozenset[str] = field(default_factory=frozenset)
     lines: dict[Path_, int] = field(default_factory=dict)
+    evals: tuple[LoadedEval, ...] = ()
 
 
-def load_usecase(path: Path) -> LoadedUseCase:
-    """Read and validate one questionnaire."""
+@dataclass(frozen=True)
+class LoadedEval:
+    """One row of the user's eval file and where it was written (for messages)."""
+
+    result: EvalResult
+    path: str
+    line: int | None
+
+
+def load_usecase(path: Path, evals_path: Path | None = None) -> LoadedUseCase:
+    """Read and validate one questionnaire, and the eval files it names or `evals_path`
+    (`--evals`; its rows come after the questionnaire's, so they win a tie)."""
     doc = parse_yaml(read_text(path), str(path))
-    return validate_usecase(doc)
+    loaded = validate_usecase(doc)
+    named = loaded.usecase.evidence.file
+    rows: list[LoadedEval] = []
+    if named is not None:
+        rows += load_evals(path.parent / named)
+    if evals_path is not None:
+        rows += load_evals(evals_path)
+    if not rows:
+        return loaded
+    return LoadedUseCase(
+        usecase=loaded.usecase,
+        path=loaded.path,
+        answered=loaded.answered,
+        lines=loaded.lines,
+        evals=tuple(rows),
+    )
+
+
+EVAL_COLUMNS = ("model", "score", "benchmark", "value", "eval", "date", "task", "note")
+"""Columns of a CSV eval file (a header row names them; empty cells are left out)."""
+
+
+def load_evals(path: Path) -> list[LoadedEval]:
+    """Read a YAML (`evals:` list) or CSV eval file; errors name file, line and field."""
+    text = read_text(path)
+    if path.suffix.lower() == ".csv":
+        return _csv_evals(text, str(path))
+    doc = parse_yaml(text, str(path))
+    if not isinstance(doc.data, dict):
+        raise InputError("expected a mapping with an evals: list", path=doc.path, line=1)
+    try:
+        parsed = EvalsFile.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = validation_errors(exc, doc, EvalsFile)
+        raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
+    return [
+        LoadedEval(row, doc.path, doc.line_of(("evals", i))) for i, row in enumerate(parsed.evals)
+    ]
+
+
+def _csv_evals(text: str, path: str) -> list[LoadedEval]:
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = [c for c in reader.fieldnames or [] if c not in EVAL_COLUMNS]
+    if not reader.fieldnames or unknown:
+        raise InputError(
+            f"unknown column {unknown[0]!r}; columns are {', '.join(EVAL_COLUMNS)}"
+            if unknown
+            else "empty file; expected a header row",
+            path=path,
+            line=1,
+        )
+    rows: list[LoadedEval] = []
+    errors: list[InputError] = []
+    for record in reader:
+        line = reader.line_num
+        data = {k: v.strip() for k, v in record.items() if k and v is not None and v.strip()}
+        try:
+            rows.append(LoadedEval(EvalResult.model_validate(data), path, line))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = [p for p in err["loc"] if not _is_union_tag(p)]
+                errors.append(
+                    InputError(err["msg"], path=path, line=line, field=_dotted(loc) or None)
+                )
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return rows
 
 
 def validate_usecase(doc: LoadedYaml) -> LoadedUseCase:
@@ -271,7 +350,10 @@ def _keys(data: Any, prefix: str = "") -> Iterator[str]:
 
 def usecase_digest(usecase: UseCase) -> str:
     """sha256 of the normalised questionnaire: defaults filled in, keys sorted."""
-    canonical = json.dumps(usecase.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    dumped = usecase.model_dump(mode="json")
+    if usecase.evidence.file is None:
+        del dumped["evidence"]  # digests of questionnaires without the key stay as they were
+    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -33,23 +33,25 @@ def assess(
     builtin_catalog: bool = True,
     loaded_catalog: load.LoadedCatalog | None = None,
     with_robustness: bool = True,
+    evals: Path | None = None,
 ) -> AssessmentRun:
     """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
 
     The run carries the report (`.assessment`) and everything it was built from: the
     normalised questionnaire, the catalog, and each stage's result."""
-    loaded = load.load_usecase(usecase_path)
+    loaded = load.load_usecase(usecase_path, evals)
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
-    all_options = options.enumerate_options(catalog)
-    gated = gate.gate(usecase, catalog, all_options, on)
+    all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
+    tiers = options.quality_tiers(catalog, all_options, on)
+    gated = gate.gate(usecase, catalog, all_options, on, tiers)
     sized = cost.make_capacity(usecase, catalog, gated)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on, sized)
-    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized)]
-    matrix = score.criteria_matrix(usecase, catalog, costed)
+    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized, tiers=tiers)]
+    matrix = score.criteria_matrix(usecase, catalog, costed, tiers)
     matrix = score.add_hybrid_rows(matrix, costed)
     scored = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
@@ -83,6 +85,7 @@ def assess(
         ),
         assumptions=[
             *assumptions,
+            *options.quality_assumptions(catalog, usecase.task.kind, all_options, on, tiers),
             *gate.undated_models(catalog, all_options, on),
             *cost_assumptions,
         ],

@@ -76,6 +76,7 @@ def build_results(
                 exclusions=c.gate.exclusions,
                 obligations=c.gate.obligations,
                 quality=o.quality,
+                quality_evidence=o.quality_evidence,
                 cost=c.cost if eligible else None,
                 criteria=breakdown.get(o.id, {}),
                 score=scores.get(o.id),

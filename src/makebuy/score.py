@@ -41,7 +41,7 @@ import pandas as pd
 from makebuy.models.catalog import Catalog
 from makebuy.models.methods import Method
 from makebuy.models.result import CRITERIA, CriterionScore
-from makebuy.models.stages import CostedOption, Scored
+from makebuy.models.stages import CostedOption, QualityTiers, Scored
 from makebuy.models.usecase import UseCase
 
 CRITERION_UNITS: dict[str, str] = {
@@ -237,7 +237,12 @@ def make_simplicity(mlops_team: bool, gpus: Any, replicas: Any) -> Any:
     return np.maximum(base - 0.05 * extra_gpus - 0.05 * extra_replicas, 0.05)
 
 
-def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOption]) -> pd.DataFrame:
+def criteria_matrix(
+    usecase: UseCase,
+    catalog: Catalog,
+    costed: list[CostedOption],
+    tiers: QualityTiers | None = None,
+) -> pd.DataFrame:
     """Raw criterion values for eligible options, each read from the option's own facts.
 
     The rules (0..1, 1 best; documented with their sources in docs/criteria.md):
@@ -260,7 +265,8 @@ def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOptio
       0.1 (you carry safety and support).
 
     With `task.mix`, capability is the quality counted over the shares of requests whose
-    tier (`quality_scale.tiers`) the option meets: an option below the high tier serves
+    tier (`tiers`, relative to the evaluation date; the scale's own without them) the
+    option meets: an option below the high tier serves
     the high-complexity share badly, and that share adds nothing. (A hybrid meets every
     share's tier by construction, so its capability is its blended quality.)
     """
@@ -299,9 +305,9 @@ def criteria_matrix(usecase: UseCase, catalog: Catalog, costed: list[CostedOptio
     quality = f["quality"].fillna(0.0).astype(float)
     mix = usecase.task.mix
     if mix is not None:
-        tiers = catalog.quality_scale.tiers
+        minimum = tiers.minimum if tiers is not None else catalog.quality_scale.tiers
         quality = sum(
-            (getattr(mix, c) * quality * (quality >= tiers[c])) for c in ("low", "medium", "high")
+            (getattr(mix, c) * quality * (quality >= minimum[c])) for c in ("low", "medium", "high")
         ).round(6)
     matrix = pd.DataFrame(
         {

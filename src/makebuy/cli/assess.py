@@ -51,6 +51,12 @@ def assess(
         help="Folder of Jinja2 templates (report.md.j2, report.html.j2) that replace the"
         " shipped ones of the same name; markdown and html only.",
     ),
+    evals: Path | None = typer.Option(
+        None,
+        "--evals",
+        help="Your own eval results (YAML or CSV; see the README); they take precedence over"
+        " the catalog's quality evidence and are cited as yours.",
+    ),
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
@@ -66,6 +72,7 @@ def assess(
             method=method.value,
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,
+            evals=evals,
         ).assessment
         color = current_environment().color_for(output) and output_format == "table"
         renderer = get_renderer(output_format.value, template_dir=template)

@@ -11,6 +11,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from makebuy.models.usecase import TaskKind
+
 T = TypeVar("T")
 URL_PATTERN = r"^https?://[^\s()<>\[\]{}|\\\"'`]+$"
 """http(s) URLs without spaces, brackets, pipes or quotes: safe inside Markdown links."""
@@ -290,6 +292,11 @@ class BenchmarkScale(_Entry):
     name: str
     points: list[tuple[float, float]] = Field(..., min_length=2)
     source: str | None = None
+    tasks: list[TaskKind] = Field(
+        default_factory=list,
+        description="Task kinds (the questionnaire's task.kind) this benchmark measures;"
+        " empty: a general benchmark, read for every task kind without its own evidence.",
+    )
     note: str | None = None
 
     @model_validator(mode="after")
@@ -307,8 +314,17 @@ class QualityScale(_Entry):
     tiers: dict[Literal["low", "medium", "high", "frontier"], float] = Field(
         description="Minimum scale value of each tier; all four are required."
     )
+    tier_gaps: dict[Literal["medium", "high", "frontier"], float] | None = Field(
+        None,
+        description="Relative tiers: each tier starts this many scale points below the best"
+        " quality among the models available on the evaluation date (for the task kind"
+        " assessed); absent: `tiers` are absolute. `low` always starts at 0.",
+    )
     benchmarks: dict[str, BenchmarkScale]
-    precedence: list[str]
+    precedence: list[str] = Field(
+        description="Benchmarks in order of precedence; a task kind's own benchmarks are"
+        " read in this order before the general ones."
+    )
     note: str | None = None
 
     @model_validator(mode="after")
@@ -318,6 +334,12 @@ class QualityScale(_Entry):
             raise ValueError(
                 f"tiers needs low, medium, high and frontier; missing {sorted(missing)}"
             )
+        if self.tier_gaps is not None:
+            gaps = self.tier_gaps
+            if set(gaps) != {"medium", "high", "frontier"}:
+                raise ValueError("tier_gaps needs medium, high and frontier")
+            if not gaps["medium"] > gaps["high"] > gaps["frontier"] >= 0:
+                raise ValueError("tier_gaps must shrink from medium to high to frontier")
         return self
 
 

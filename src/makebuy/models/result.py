@@ -237,6 +237,11 @@ class OptionResult(_Frozen):
     exclusions: list[Exclusion] = Field(description="Why it was ruled out, in rule order.")
     obligations: list[Obligation] = Field(description="Duties that come with choosing it.")
     quality: float | None = Field(description="Position on the catalog's 0-100 quality scale.")
+    quality_evidence: str | None = Field(
+        None,
+        description="What the quality rests on: the benchmark read for the task kind, the"
+        " general scale it fell back to, or your own eval.",
+    )
     cost: Cost | None = Field(description="Total cost of ownership; null when excluded.")
     criteria: dict[str, CriterionScore] = Field(
         description="Criterion name -> its raw value, normalised value and contribution;"

@@ -9,16 +9,30 @@ again.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import Assessment, Cost, CriterionScore, GateResult, HybridLeg
-from makebuy.models.usecase import UseCase
+from makebuy.models.usecase import QualityTier, UseCase
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+@dataclass(frozen=True)
+class QualityTiers:
+    """Where each quality tier starts on the evaluation date, and what it was measured
+    against: computed once per assessment (`options.quality_tiers`) and read by the gate,
+    the hybrid stage and the capability criterion."""
+
+    minimum: dict[QualityTier, float]
+    best: float | None = None
+    """Best quality among the models available on the date (relative tiers only)."""
+    best_model: str | None = None
+    relative: bool = False
 
 
 class CostedOption(BaseModel):

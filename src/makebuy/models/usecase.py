@@ -6,6 +6,7 @@ JSON Schema so editors can validate questionnaires as they are typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Literal
 
@@ -234,6 +235,61 @@ class Candidates(_Section):
     exclude: list[str] = Field(default_factory=list, description="Never these model ids.")
 
 
+class EvidenceFiles(_Section):
+    """The organisation's own evaluation results (added by makebuy)."""
+
+    file: str | None = Field(
+        None,
+        min_length=1,
+        description="YAML or CSV file of your own eval results, relative to the questionnaire;"
+        " its figures take precedence over the catalog's evidence (see the README).",
+    )
+
+
+class EvalResult(_Section):
+    """One row of the user's eval file: one model's result on one of their evals."""
+
+    model: str = Field(..., min_length=1, description="Catalog model id.")
+    score: float | None = Field(
+        None, ge=0, le=100, description="Result on the catalog's 0-100 quality scale."
+    )
+    benchmark: str | None = Field(
+        None,
+        min_length=1,
+        description="Instead of `score`: a benchmark on the catalog's quality scale, whose"
+        " anchors map `value` onto the scale.",
+    )
+    value: float | None = Field(None, description="The result on `benchmark`'s own scale.")
+    eval: str = Field(..., min_length=1, description="Name of your eval (cited in the report).")
+    date: dt.date = Field(..., description="Date the eval was run.")
+    task: TaskKind | None = Field(
+        None, description="Task kind it measures; empty: it counts for every task kind."
+    )
+    note: str | None = Field(None, description="One line of context.")
+
+    @model_validator(mode="after")
+    def _score_or_benchmark(self) -> EvalResult:
+        has_bench = self.benchmark is not None or self.value is not None
+        if self.score is None and not has_bench:
+            raise ValueError("give either score (0-100) or benchmark and value")
+        if self.score is not None and has_bench:
+            raise ValueError("give either score or benchmark and value, not both")
+        if has_bench and (self.benchmark is None or self.value is None):
+            raise ValueError("benchmark and value go together")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How the report cites it."""
+        return f"your eval: {self.eval}, {self.date.isoformat()}"
+
+
+class EvalsFile(_Section):
+    """A YAML eval file: `evals:` followed by a list of results."""
+
+    evals: list[EvalResult] = Field(..., description="One row per model and eval.")
+
+
 class UseCase(_Section):
     """One AI use case: the questionnaire `makebuy assess` reads."""
 
@@ -260,6 +316,10 @@ class UseCase(_Section):
     candidates: Candidates = Field(
         default_factory=Candidates,
         description="Optional narrowing of the catalog.",
+    )
+    evidence: EvidenceFiles = Field(
+        default_factory=EvidenceFiles,
+        description="Your own eval results, which take precedence over the catalog's evidence.",
     )
 
     @model_validator(mode="after")
