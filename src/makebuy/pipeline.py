@@ -73,6 +73,7 @@ def assess(
             *assumptions,
             *gate.undated_models(catalog, all_options, on),
             *cost_assumptions,
+            *catalog_state.warnings,
         ],
         summary=recommend.summarise(results),
         sources=cite.cited_sources(catalog, results),

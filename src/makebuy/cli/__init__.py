@@ -54,4 +54,7 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
+    from makebuy.cli.common import configure_standard_streams
+
+    configure_standard_streams()
     app()
