@@ -22,7 +22,6 @@ import pytest
 from makebuy import render
 from makebuy.environment import MockEnvironment, use_environment
 from makebuy.errors import ExitCode
-from makebuy.load import MAX_INPUT_BYTES
 
 from .conftest import EXAMPLES
 from .helpers import questionnaire
@@ -342,6 +341,8 @@ def test_a_fifo_input_is_refused_without_blocking(cli, tmp_path: Path, where: st
 
 
 def test_a_questionnaire_above_the_size_limit_is_refused(cli, tmp_path: Path) -> None:
+    from makebuy.load import MAX_INPUT_BYTES
+
     huge = tmp_path / "huge.yaml"
     with huge.open("wb") as fh:
         fh.truncate(MAX_INPUT_BYTES + 1)  # sparse: costs no disk
