@@ -224,6 +224,29 @@ def check_catalog(
     )
 
 
+def check_loaded(
+    loaded: LoadedCatalog,
+    user_files: Sequence[tuple[CatalogFile, LoadedYaml]],
+    *,
+    as_of: dt.date,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+) -> list[CatalogFinding]:
+    """`validate`'s checks on a catalog `load_catalog` has merged already (no second read).
+
+    Schema, duplicate and reference errors stopped the merge before this is called; what is
+    left are the relations between entries and, for the user's files, implausible values,
+    dates after `as_of` and stale figures. The built-in files are not checked here: the
+    test suite validates them, and their stale-figure warnings are not the user's to fix.
+    """
+    out = _Collector()
+    _relation_checks(loaded, out)
+    _check_task_evidence(loaded, out)
+    for file, doc in user_files:
+        _check_values(file, doc, out, as_of=as_of)
+        _check_age(file, doc, out, as_of=as_of, max_age_days=max_age_days)
+    return sorted(set(out.findings))
+
+
 # ---------------------------------------------------------------- duplicates and overrides
 
 
@@ -323,6 +346,14 @@ def _merged_checks(
     # on that side effect.
     for err in reference_errors(loaded):
         out.from_input_error("reference", err)
+    _relation_checks(loaded, out)
+    _check_task_evidence(loaded, out)
+    cat = loaded.catalog
+    return {s: len(getattr(cat, s)) for s in (*_SECTIONS, "evidence")}
+
+
+def _relation_checks(loaded: LoadedCatalog, out: _Collector) -> None:
+    """References `merge_catalog` does not check: successors and the kind of a licence."""
     cat = loaded.catalog
 
     def origin(section: str, key: str) -> tuple[str | None, int | None]:
@@ -367,8 +398,6 @@ def _merged_checks(
                 line=line,
                 field=f"models[{key}].licence",
             )
-    _check_task_evidence(loaded, out)
-    return {s: len(getattr(cat, s)) for s in (*_SECTIONS, "evidence")}
 
 
 def _check_task_evidence(loaded: LoadedCatalog, out: _Collector) -> None:

@@ -49,7 +49,8 @@ class DecisionFinding(_Frozen):
     code: str = Field(
         description="Stable code: chosen.gone, chosen.ruled-out, outcome.beaten,"
         " outcome.close, use-case.changed, price.changed, fact.stale, runner-up.gone,"
-        " review-by.passed, catalog.changed, block.invalid, input.invalid."
+        " review-by.passed, catalog.changed, block.invalid, input.invalid,"
+        " supersede.unfinished."
     )
     severity: DecisionSeverity
     message: str = Field(description="One human sentence with the figures.")
@@ -160,6 +161,53 @@ def check_file(
 ) -> RecordCheck:
     """One file's outcome and, for a record with a block, its verdict. Never raises on content."""
     shown = shown or str(path)
+    result = _check_file(path, today=today, extra_catalogs=extra_catalogs, cache=cache, shown=shown)
+    if result.outcome in ("skipped", "not-adr"):
+        return result
+    unfinished = _unfinished_supersede(path)
+    if unfinished is None:
+        return result
+    update = {"outcome": "checked", "verdict": "error", "findings": [unfinished, *result.findings]}
+    return result.model_copy(update=update)
+
+
+def _unfinished_supersede(path: Path) -> DecisionFinding | None:
+    """A record that supersedes another one still standing: `adr new --supersedes` stopped
+    between its two renames (the new record is renamed first), or someone undid half."""
+    try:
+        doc = adr.read_document(path)
+    except InputError:
+        return None
+    link = adr.supersedes_link(doc)
+    if link is None:
+        return None
+    try:
+        old = adr.read_document(link.path)
+    except InputError:
+        return None  # the old record is gone: nothing stands beside this one
+    if old.status_kind in adr.SKIPPED_STATUSES:
+        return None
+    status = old.status.raw if old.status else "no status"
+    return DecisionFinding(
+        code="supersede.unfinished",
+        severity="error",
+        message=f"{path.name} supersedes {link.name} ({link.path.name}), but {link.path.name}"
+        f" is still {status!r}, not superseded: two decisions stand for one question (an"
+        f" interrupted `adr new --supersedes`?); mark {link.path.name}"
+        f" `superseded by` {path.name} or remove this line",
+        line=link.line + 1,
+        field="supersedes",
+    )
+
+
+def _check_file(
+    path: Path,
+    *,
+    today: dt.date,
+    extra_catalogs: Sequence[Path],
+    cache: adr.CatalogCache | None,
+    shown: str,
+) -> RecordCheck:
     try:
         doc = adr.read_document(path)
     except InputError as exc:

@@ -41,7 +41,8 @@ class _Ctx:
     catalog: Catalog
     on: dt.date
     horizon_end: dt.date
-    tiers: QualityTiers
+    tiers: QualityTiers | None = None
+    """The quality tiers on `on`; computed from the options gated when not handed in."""
 
     def binding(self, option: Option) -> list[Licence]:
         """The licences whose terms bind this option (see the module docstring)."""
@@ -130,7 +131,7 @@ def gate(
         catalog,
         on,
         add_months(on, usecase.volume.horizon_months),
-        tiers or quality_tiers(catalog, options, on),
+        tiers,
     )
     if not options:
         return []
@@ -459,7 +460,7 @@ def _modality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
 
 @_rule("quality")
 def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
-    tiers = ctx.tiers
+    tiers = ctx.tiers or quality_tiers(ctx.catalog, list(by_id.values()), ctx.on)
     need = quality_threshold(ctx.usecase, tiers)
     quality = pd.to_numeric(t["quality"], errors="coerce")
     wanted = ctx.usecase.requirements.min_quality

@@ -7,6 +7,7 @@ silently keep the last one).
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import difflib
@@ -14,7 +15,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from makebuy.errors import InputError, InputErrors
 from makebuy.models.catalog import Catalog, CatalogFile
+from makebuy.models.result import Assumption
 from makebuy.models.usecase import EvalResult, EvalsFile, UseCase
 
 Path_ = tuple[str | int, ...]
@@ -128,8 +130,39 @@ def _dotted(loc: Iterable[str | int]) -> str:
     return out
 
 
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+"""Largest file makebuy reads (questionnaire, catalog, ADR, template): 20 MiB, a hundred
+times the built-in catalog. A bigger file is refused before it is read."""
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse, before opening it, what is not a regular file of at most MAX_INPUT_BYTES.
+
+    A device (`/dev/zero`) would be read forever and a FIFO would block on open, so both
+    are refused by their type; symbolic links are followed to what they name.
+    """
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError("file not found", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a folder, expected a file", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file (a device, FIFO or socket); refused", path=path)
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{info.st_size:,} bytes is above the {MAX_INPUT_BYTES // 2**20} MiB input limit",
+            path=path,
+        )
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 file, turning OS errors into an InputError naming the file."""
+    check_input_file(path)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -238,10 +271,19 @@ class LoadedEval:
     line: int | None
 
 
-def load_usecase(path: Path, evals_path: Path | None = None) -> LoadedUseCase:
+def load_usecase(
+    path: Path,
+    evals_path: Path | None = None,
+    overrides: Sequence[tuple[str, Any]] = (),
+) -> LoadedUseCase:
     """Read and validate one questionnaire, and the eval files it names or `evals_path`
-    (`--evals`; its rows come after the questionnaire's, so they win a tie)."""
+    (`--evals`; its rows come after the questionnaire's, so they win a tie).
+
+    `overrides` ((dotted key, value) pairs, from `what-if --set`) replace answers before
+    validation; an error in one names the key as the field."""
     doc = parse_yaml(read_text(path), str(path))
+    if overrides:
+        doc = with_overrides(doc, overrides)
     loaded = validate_usecase(doc)
     named = loaded.usecase.evidence.file
     rows: list[LoadedEval] = []
@@ -258,6 +300,26 @@ def load_usecase(path: Path, evals_path: Path | None = None) -> LoadedUseCase:
         lines=loaded.lines,
         evals=tuple(rows),
     )
+
+
+def with_overrides(doc: LoadedYaml, overrides: Sequence[tuple[str, Any]]) -> LoadedYaml:
+    """The parsed questionnaire with each dotted key set to its value (missing sections are
+    created; a key that runs through a non-mapping is an input error)."""
+    if not isinstance(doc.data, dict):
+        raise InputError("expected a mapping of questionnaire keys", path=doc.path, line=1)
+    data: dict[str, Any] = copy.deepcopy(doc.data)
+    for key, value in overrides:
+        parts = key.split(".")
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise InputError(
+                    f"cannot set {key}: {part} is not a section", path="--set", field=key
+                )
+            node = child
+        node[parts[-1]] = value
+    return LoadedYaml(data=data, lines=doc.lines, path=doc.path)
 
 
 EVAL_COLUMNS = ("model", "score", "benchmark", "value", "eval", "date", "task", "note")
@@ -414,17 +476,60 @@ class LoadedCatalog:
     catalog: Catalog
     origins: dict[tuple[str, str], CatalogEntryOrigin]
     overrides: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[Assumption] = field(default_factory=list)
+    """`catalog validate`'s warnings on the user's files, for the report's assumptions."""
 
 
-def load_catalog(extra: Iterable[Path] = (), *, builtin: bool = True) -> LoadedCatalog:
-    """Read the built-in catalog (unless disabled) and the user's files, in that order."""
+def load_catalog(
+    extra: Iterable[Path] = (), *, builtin: bool = True, today: dt.date | None = None
+) -> LoadedCatalog:
+    """Read the built-in catalog (unless disabled) and the user's files, in that order.
+
+    The user's files pass every check of `makebuy catalog validate` here, so no command
+    can use a figure validate calls wrong: an error raises InputErrors (file, line, field),
+    a warning is kept in `warnings`. `today` dates the future-date and staleness checks
+    (default: the active Environment's day).
+    """
     base = builtin_catalog_dir()
     files: list[tuple[Path, str]] = []
     if builtin:
         files += [(p, f"builtin:{p.relative_to(base).as_posix()}") for p in catalog_files([base])]
+    n_builtin = len(files)
     files += [(p, str(p)) for p in catalog_files(list(extra))]
     parsed = [parse_catalog_file(p, label) for p, label in files]
-    return merge_catalog(parsed)
+    loaded = merge_catalog(parsed)
+    if len(parsed) > n_builtin:
+        _validate_user_files(loaded, parsed[n_builtin:], today)
+    return loaded
+
+
+def _validate_user_files(
+    loaded: LoadedCatalog,
+    user_files: list[tuple[CatalogFile, LoadedYaml]],
+    today: dt.date | None,
+) -> None:
+    # catalog_check builds on this module (same layer), hence the import here.
+    from makebuy import catalog_check, environment
+
+    on = today if today is not None else environment.current().today()
+    findings = catalog_check.check_loaded(loaded, user_files, as_of=on)
+    errors = [
+        InputError(f"{f.message} [{f.code}]", path=f.path, line=f.line or None, field=f.field)
+        for f in findings
+        if f.severity == "error"
+    ]
+    if errors:
+        raise InputErrors(errors)
+    loaded.warnings = [
+        Assumption(
+            field=f"{f.path}:{f.line}: {f.field}" if f.line else f"{f.path}: {f.field}",
+            value=f.code,
+            origin="catalog",
+            reason=f.message,
+        )
+        for f in findings
+        if f.severity == "warning"
+    ]
 
 
 _PARSED: dict[tuple[str, str, int, int], tuple[CatalogFile, LoadedYaml]] = {}

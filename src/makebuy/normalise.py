@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from makebuy.errors import InputError
 from makebuy.load import LoadedUseCase
 from makebuy.models.result import Assumption
 from makebuy.models.usecase import UseCase
@@ -91,6 +92,16 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
                 origin="derived",
                 reason="not answered; input + output tokens per request",
             )
+        )
+    average = vol.requests_per_month / SECONDS_PER_MONTH
+    if vol.peak_requests_per_second is not None and vol.peak_requests_per_second < average:
+        raise InputError(
+            f"peak {vol.peak_requests_per_second:g} requests/s is below the average rate of"
+            f" {vol.requests_per_month:,.0f} requests a month ({average:.3g}/s): raise the peak"
+            " or leave it out to derive it",
+            path=loaded.path,
+            line=loaded.lines.get(("volume", "peak_requests_per_second")),
+            field="volume.peak_requests_per_second",
         )
     if vol.peak_requests_per_second is None:
         peak = vol.requests_per_month / SECONDS_PER_MONTH * PEAK_TO_AVERAGE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from makebuy import (
     breakeven,
@@ -34,12 +35,13 @@ def assess(
     loaded_catalog: load.LoadedCatalog | None = None,
     with_robustness: bool = True,
     evals: Path | None = None,
+    overrides: Sequence[tuple[str, Any]] = (),
 ) -> AssessmentRun:
     """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
 
     The run carries the report (`.assessment`) and everything it was built from: the
     normalised questionnaire, the catalog, and each stage's result."""
-    loaded = load.load_usecase(usecase_path, evals)
+    loaded = load.load_usecase(usecase_path, evals, overrides)
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
@@ -88,6 +90,7 @@ def assess(
             *options.quality_assumptions(catalog, usecase.task.kind, all_options, on, tiers),
             *gate.undated_models(catalog, all_options, on),
             *cost_assumptions,
+            *catalog_state.warnings,
         ],
         summary=recommend.summarise(results),
         sources=cite.cited_sources(catalog, results),

@@ -33,11 +33,13 @@ from makebuy.adr.document import (
     StatusKind,
     StatusLine,
     Style,
+    SupersedesLink,
     classify_status,
     parse_document,
     plain_status,
     read_document,
     supersede_text,
+    supersedes_link,
 )
 from makebuy.adr.folders import (
     ADR_DIR_CANDIDATES,
@@ -79,6 +81,7 @@ __all__ = [
     "StatusKind",
     "StatusLine",
     "Style",
+    "SupersedesLink",
     "Tolerances",
     "adr_files",
     "build_block",
@@ -102,4 +105,5 @@ __all__ = [
     "resolve_from",
     "slugify",
     "supersede_text",
+    "supersedes_link",
 ]

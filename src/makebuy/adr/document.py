@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 
 from makebuy.errors import InputError
+from makebuy.load import check_input_file
 
 BLOCK_INFO = ("yaml", "makebuy")
 """The fence info string that marks makebuy's block; any other fence is ignored."""
@@ -90,6 +91,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 
 def read_document(path: Path) -> AdrDocument:
     """Read any file as a possible ADR. Never raises on content, only on unreadable files."""
+    check_input_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -280,6 +282,26 @@ def _style(
 
 
 # ---------------------------------------------------------------- superseding
+
+_SUPERSEDES_LINE = re.compile(r"^This record supersedes \[(?P<name>[^\]]*)\]\((?P<file>[^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class SupersedesLink:
+    """The line `adr new --supersedes` writes into the new record, naming the old one."""
+
+    name: str  # as the record names it: ADR-0007, or a log4brains slug
+    path: Path  # the old record's file, resolved from the new record's folder
+    line: int  # 0-based line index in the new record
+
+
+def supersedes_link(doc: AdrDocument) -> SupersedesLink | None:
+    """Where a record says which record it supersedes (only makebuy's own sentence)."""
+    for i, text in enumerate(doc.lines):
+        m = _SUPERSEDES_LINE.match(text)
+        if m and "://" not in m.group("file"):
+            return SupersedesLink(m.group("name"), doc.path.parent / m.group("file"), i)
+    return None
 
 
 def supersede_text(doc: AdrDocument, identifier: str, successor: Path) -> str:

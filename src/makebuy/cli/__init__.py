@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "catalog",
     "adr",
     "check",
+    "compare",
     "schema",
 )
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""
@@ -54,4 +55,7 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
+    from makebuy.cli.common import configure_standard_streams
+
+    configure_standard_streams()
     app()

@@ -16,6 +16,7 @@ from makebuy.cli.common import (
     current_environment,
     reported_errors,
     write_atomically,
+    write_files_atomically,
 )
 
 adr_app = typer.Typer(
@@ -101,11 +102,14 @@ def new(
             from makebuy.errors import InputError
 
             raise InputError("a record with this name exists already", path=record.path)
-        write_atomically(record.path, render_record(record))
+        # The new record is renamed into place before the old one's status line changes:
+        # a run killed in between leaves a pair `makebuy check` reports as unfinished.
+        files = [(record.path, render_record(record))]
         if record.superseded is not None:
-            old_path, old_text = record.superseded
-            write_atomically(old_path, old_text)
-            typer.echo(f"marked {_shown(old_path)} as superseded", err=True)
+            files.append(record.superseded)
+        write_files_atomically(files)
+        if record.superseded is not None:
+            typer.echo(f"marked {_shown(record.superseded[0])} as superseded", err=True)
         typer.echo(_shown(record.path))
 
 

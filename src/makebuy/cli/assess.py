@@ -95,3 +95,8 @@ def check_template_dir(template: Path | None, output_format: str) -> None:
         )
     if not template.is_dir():
         raise InputError("--template must be a folder of templates", path=template)
+    from makebuy.load import check_input_file
+
+    for entry in template.rglob("*"):  # jinja2 would block on a FIFO or read a device forever
+        if not entry.is_dir():
+            check_input_file(entry)

@@ -6,8 +6,8 @@ import os
 import stat
 import tempfile
 import traceback
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +67,9 @@ def reported_errors(debug: bool) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except BrokenPipeError:  # the reader of stdout left (`| head`): nothing more to say
+        silence_stdout()
+        raise typer.Exit(int(ExitCode.OK)) from None
     except InputErrors as exc:
         for err in exc.errors:
             typer.echo(f"error: {err.render()}", err=True)
@@ -105,32 +108,60 @@ def write_atomically(path: Path, text: str) -> None:
         with path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         return
-    mode = 0o644
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if not mode & 0o222:
-            raise InputError("cannot write: the file is read-only", path=path)
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    write_files_atomically([(path, text)])
+
+
+def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
+    """Write several regular files as one step, as far as a filesystem allows.
+
+    Every file's temporary is written and synced before the first rename, so a failure
+    while writing (a full disk, a read-only file, an interrupt) leaves every file as it
+    was. The renames then happen in the order given: a kill between two of them leaves
+    the first files new and the rest old, which is why `adr new --supersedes` renames the
+    new record before the old one's status line (see `makebuy check`'s supersede.unfinished).
+    Temporaries are removed on every exit path Python sees.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for path, text in files:
+            mode = 0o644
+            if path.exists():
+                mode = stat.S_IMODE(path.stat().st_mode)
+                if not mode & 0o222:
+                    raise InputError("cannot write: the file is read-only", path=path)
+            target = path.resolve()
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+        while staged:
+            tmp, target = staged[0]
+            os.replace(tmp, target)
+            staged.pop(0)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def emit(text: str, output: Path | None) -> None:
-    """The report goes to `output` (atomically) or stdout; nothing else goes to stdout."""
+    """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
+
+    A report is UTF-8 wherever it lands except on a terminal: a file given with -o and a
+    pipe or redirection get UTF-8 bytes whatever the locale (an HTML report declares
+    UTF-8), a terminal gets its own encoding with what it cannot show replaced. When the
+    reader of stdout has gone (`makebuy assess x.yaml | head -0`) the report is dropped
+    quietly and the run keeps its own exit code.
+    """
     try:
         if output is None:
-            stdout = current_environment().stdout
-            stdout.write(text)
-            stdout.flush()
+            write_stdout(text)
         else:
             write_atomically(output, text)
+    except BrokenPipeError:
+        silence_stdout()
     except OSError as exc:
         raise InputError(
             f"cannot write: {exc.strerror or exc}", path=output or "standard output"
@@ -147,3 +178,51 @@ def current_environment() -> Environment:
     from makebuy import environment
 
     return environment.current()
+
+
+def write_stdout(text: str) -> None:
+    """`text` on stdout: UTF-8 bytes when piped, the terminal's encoding (lossy) on a TTY."""
+    env = current_environment()
+    stdout = env.stdout
+    binary = getattr(stdout, "buffer", None)
+    if binary is not None and not env.is_tty:
+        stdout.flush()
+        binary.write(text.encode("utf-8"))
+        binary.flush()
+        return
+    encoding = getattr(stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, errors="replace").decode(encoding)
+    except LookupError:
+        pass
+    stdout.write(text)
+    stdout.flush()
+
+
+def silence_stdout() -> None:
+    """Point stdout's descriptor at /dev/null once its reader has gone.
+
+    Python would otherwise fail again flushing stdout at exit ("Exception ignored ...
+    BrokenPipeError", exit 120). A stream without a descriptor (tests) is left alone.
+    """
+    stdout = current_environment().stdout
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def configure_standard_streams() -> None:
+    """Never fail on a character the locale cannot encode: messages on stderr (and the
+    rare line a command echoes on stdout) replace it with a backslash escape instead."""
+    import io
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with suppress(OSError, ValueError):
+                stream.reconfigure(errors="backslashreplace")

@@ -50,9 +50,10 @@ class Assumption(_Frozen):
 
     field: str = Field(description="Questionnaire key or cost-model parameter it stands for.")
     value: str = Field(description="The value used, as shown to the reader.")
-    origin: Literal["default", "derived", "estimate"] = Field(
+    origin: Literal["default", "derived", "estimate", "catalog"] = Field(
         description="default: the questionnaire left it out; derived: computed from other"
-        " answers; estimate: a cost-model parameter without a catalog source."
+        " answers; estimate: a cost-model parameter without a catalog source; catalog: a"
+        " warning of `catalog validate` on a user's catalog file (a stale figure)."
     )
     reason: str = Field(description="Why this value, in one sentence.")
 

@@ -73,6 +73,13 @@ CATALOG_DIFF_RENDERERS: dict[str, str] = {
     "json": "makebuy.render.catalog:diff_json",
 }
 
+# `makebuy what-if` and `makebuy diff`: two assessments compared.
+COMPARISON_RENDERERS: dict[str, str] = {
+    "table": "makebuy.render.diff:render_table",
+    "markdown": "makebuy.render.diff:render_markdown",
+    "json": "makebuy.render.diff:render_json",
+}
+
 TEMPLATED: frozenset[str] = frozenset({"markdown", "html"})
 """Formats drawn from templates/ (the user's `--template DIR` is searched first)."""
 

@@ -1,0 +1,147 @@
+"""`makebuy what-if` and `makebuy diff`: how a recommendation moves.
+
+what-if re-assesses the questionnaire with some answers changed (`--set KEY=VALUE`) and
+compares it with the questionnaire as written; diff compares two saved JSON assessments.
+Both print `makebuy.compare.AssessmentDiff` in the format asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from makebuy.cli.common import (
+    AS_OF_OPTION,
+    CATALOG_OPTION,
+    DEBUG_OPTION,
+    METHOD_OPTION,
+    NO_BUILTIN_OPTION,
+    OUTPUT_OPTION,
+    ScoreMethod,
+    choices,
+    current_environment,
+    emit,
+    reported_errors,
+    terminal_width,
+)
+from makebuy.errors import InputError
+from makebuy.render import COMPARISON_RENDERERS
+
+if TYPE_CHECKING:
+    from makebuy.models.result import Assessment
+
+    ComparisonFormat = StrEnum
+else:
+    ComparisonFormat = choices("ComparisonFormat", COMPARISON_RENDERERS)
+    """Formats: the names in makebuy.render.COMPARISON_RENDERERS."""
+
+FORMAT_OPTION: Any = typer.Option(
+    ComparisonFormat("table"), "--format", "-f", help="Output format."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("what-if")(what_if)
+    app.command("diff")(diff)
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """`volume.requests_per_month=2e6` -> ("volume.requests_per_month", 2000000.0): the value
+    is read as a YAML scalar or flow collection (`[en, de]`), as in the questionnaire."""
+    import yaml
+
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise InputError(
+            f"--set expects KEY=VALUE with a dotted questionnaire key, got {text!r}",
+            path="--set",
+        )
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise InputError(f"cannot read the value of {key}: {exc}", path="--set") from None
+    return key, value
+
+
+def what_if(
+    usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
+    settings: list[str] = typer.Option(
+        [],
+        "--set",
+        "-s",
+        help="KEY=VALUE: change one answer (dotted key, e.g. priorities.cost=5); repeatable.",
+    ),
+    catalog: list[Path] = CATALOG_OPTION,
+    no_builtin: bool = NO_BUILTIN_OPTION,
+    output_format: ComparisonFormat = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    method: ScoreMethod = METHOD_OPTION,
+    as_of: dt.datetime | None = AS_OF_OPTION,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Change some answers and see how the recommendation and costs move."""
+    with reported_errors(debug):
+        from makebuy import compare, load, pipeline
+        from makebuy.render import get_catalog_renderer
+
+        if not settings:
+            raise InputError("give at least one --set KEY=VALUE to compare against")
+        overrides = [parse_setting(s) for s in settings]
+        loaded = load.load_catalog(catalog, builtin=not no_builtin)
+        common: dict[str, Any] = {
+            "method": method.value,
+            "evaluated_on": as_of.date() if as_of else None,
+            "loaded_catalog": loaded,
+        }
+        base = pipeline.assess(usecase, catalog, **common).assessment
+        changed = pipeline.assess(usecase, catalog, overrides=overrides, **common).assessment
+        label = ", ".join(f"{k}={v}" for k, v in overrides)
+        result = compare.compare(base, changed, ("as written", f"with {label}"))
+        renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
+        color = current_environment().color_for(output) and output_format == "table"
+        emit(renderer(result, width=terminal_width(), color=color), output)
+
+
+def read_assessment(path: Path) -> Assessment:
+    """A saved `makebuy assess --format json` report; errors name the file and field."""
+    from pydantic import ValidationError
+
+    from makebuy import load
+    from makebuy.models.result import Assessment
+
+    text = load.read_text(path)
+    try:
+        return Assessment.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or None
+        raise InputError(
+            f"not a makebuy assessment (makebuy assess --format json): {err['msg']}",
+            path=path,
+            field=where,
+        ) from None
+
+
+def diff(
+    before: Path = typer.Argument(..., help="The earlier assessment (JSON)."),
+    after: Path = typer.Argument(..., help="The later assessment (JSON)."),
+    output_format: ComparisonFormat = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Compare two saved assessments: winner, ranks, costs, exclusions and catalogs."""
+    with reported_errors(debug):
+        from makebuy import compare
+        from makebuy.render import get_catalog_renderer
+
+        result = compare.compare(
+            read_assessment(before), read_assessment(after), (before.name, after.name)
+        )
+        renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
+        color = current_environment().color_for(output) and output_format == "table"
+        emit(renderer(result, width=terminal_width(), color=color), output)
