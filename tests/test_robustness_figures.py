@@ -154,3 +154,63 @@ def test_sampling_is_seeded() -> None:
     assert (a == b).all() and np.allclose(a.sum(axis=1), 1.0)
     zero = robustness.sample_weights({**dict.fromkeys(CRITERIA, 3), "cost": 0}, 100, 1)
     assert (zero[:, CRITERIA.index("cost")] == 0).all()  # "ignore" stays ignored
+
+
+UNCERTAIN = Path(__file__).parent / "data" / "uncertain-support-bot.yaml"
+
+
+def test_uncertain_inputs_give_cost_ranges_and_the_cheapest_share(cli) -> None:
+    report = assess_json(UNCERTAIN)
+    cu = report["robustness"]["cost_uncertainty"]
+    assert cu["scenarios"] == robustness.SCENARIOS
+    for o in cu["options"]:
+        assert o["p10"] <= o["p50"] <= o["p90"]
+    assert 0.99 <= sum(o["cheapest_share"] for o in cu["options"]) <= 1.0 + 1e-9
+    trend = next(i for i in cu["inputs"] if i["input"] == "api_price_trend_per_year")
+    assert trend["basis"].startswith("the catalog's price history")  # the sourced default
+    assert "openai/gpt-3.5-turbo" in trend["basis"]
+    text = " ".join(cli("assess", UNCERTAIN, "-f", "markdown").stdout.split())
+    assert "Under the stated ranges (1,000 scenarios)" in text
+    assert "| Option | P10 | P50 | P90 | Cheapest in |" in text
+
+
+def test_a_range_without_spread_reproduces_the_assessed_cost(tmp_path: Path) -> None:
+    doc = yaml.safe_load(UNCERTAIN.read_text())
+    rpm = doc["volume"]["requests_per_month"]
+    doc["uncertainty"] = {
+        "requests_per_month": {"low": rpm, "likely": rpm, "high": rpm},
+        "api_price_trend_per_year": {"low": 0, "likely": 0, "high": 0},
+    }
+    path = tmp_path / "flat.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    report = assess_json(path)
+    totals = {o["id"]: o["cost"]["total"] for o in report["options"] if o["cost"]}
+    for o in report["robustness"]["cost_uncertainty"]["options"]:
+        # (API costs add monthly figures rounded to cents)
+        assert o["p10"] == o["p50"] == o["p90"] == pytest.approx(totals[o["option"]], abs=0.5)
+
+
+def test_without_an_uncertainty_section_there_are_no_ranges_and_the_digest_holds() -> None:
+    report = assess_json(CLAIMS)
+    assert report["robustness"]["cost_uncertainty"] is None
+    golden = json.loads(
+        (Path(__file__).parent / "golden" / "claims-summaries-regulated.json").read_text()
+    )
+    assert report["usecase"]["digest"] == golden["usecase"]["digest"]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"growth_per_year": {"low": 0.5, "likely": 0.2, "high": 1}}, "low <= likely <= high"),
+        ({"gpu_price_factor": {"low": 0, "likely": 1, "high": 2}}, "must be above 0"),
+    ],
+)
+def test_a_bad_range_names_its_field(cli, tmp_path: Path, section, message) -> None:
+    doc = yaml.safe_load(UNCERTAIN.read_text())
+    doc["uncertainty"] = section
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    result = cli("assess", path)
+    assert result.exit_code == 2
+    assert "uncertainty" in result.stderr and message in result.stderr

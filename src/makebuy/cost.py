@@ -483,21 +483,49 @@ def totals_at_volumes(
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Total cost of every costed option at `factors` times today's volume (and peak), and
     for each make option the GPUs per replica and peak replicas of the configuration it
-    runs on there, without costing anything again.
-
-    API options scale exactly with volume. A make option runs, at each factor, on the
-    configuration the cost stage would pick there (the cheapest GPU bill, ties to fewer
-    GPUs, then GPU id) and pays its replicas month by month, its staff, and its
-    fine-tuning runs on that GPU. A hybrid adds its legs: an API leg scales with its
-    share, a make leg pays its full fixed cost and its share's replicas.
-    """
+    runs on there, without costing anything again (see `totals_under`)."""
     factors = np.asarray(factors, dtype=float)
+    months = usecase.volume.horizon_months
+    return totals_under(
+        usecase, catalog, costed, sized, np.repeat(factors[:, None], months, axis=1), params=params
+    )
+
+
+def totals_under(
+    usecase: UseCase,
+    catalog: Catalog,
+    costed: list[CostedOption],
+    sized: Capacity,
+    month_factor: np.ndarray,
+    *,
+    gpu_price_factor: np.ndarray | None = None,
+    capacity_factor: np.ndarray | None = None,
+    api_price_factor: np.ndarray | None = None,
+    params: CostParameters = DEFAULT_PARAMETERS,
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Total cost of every costed option in S scenarios, from the cost stage's own tables.
+
+    `month_factor` (S x months) multiplies each month's volume and peak; `gpu_price_factor`
+    (S) every GPU hourly price; `capacity_factor` (S) the requests per second a replica
+    achieves; `api_price_factor` (S x months) every API price in each month. API options
+    scale exactly. A make option runs, in each scenario, on the configuration the cost
+    stage would pick there (the cheapest GPU bill, ties to fewer GPUs, then GPU id) and
+    pays its replicas month by month, its staff, and its fine-tuning runs on that GPU. A
+    hybrid adds its legs: an API leg scales with its share, a make leg pays its full fixed
+    cost and its share's replicas. Returns totals per option (S) and, per make option, the
+    GPUs per replica and peak replicas (S each).
+    """
+    month_factor = np.atleast_2d(np.asarray(month_factor, dtype=float))
+    scenarios, months = month_factor.shape
+    ones = np.ones(scenarios)
+    gpu_f = ones if gpu_price_factor is None else np.asarray(gpu_price_factor, dtype=float)
+    cap_f = ones if capacity_factor is None else np.asarray(capacity_factor, dtype=float)
+    api_f = np.ones((scenarios, months)) if api_price_factor is None else api_price_factor
     vol = usecase.volume
     rate = usecase.organisation.usd_to
     growth = month_volumes(usecase) / vol.requests_per_month
     peak = (vol.peak_requests_per_second or 0.0) * growth
     by_id = {c.gate.option.id: c for c in costed if c.cost is not None and c.gate.eligible}
-    months = len(growth)
     ops_total = fixed_monthly(usecase, params)[0] * months
     runs = (
         len(range(0, months, max(1, round(12 / params.fine_tuning_runs_per_year))))
@@ -505,41 +533,44 @@ def totals_at_volumes(
         else 0
     )
 
-    def make_gpu(model: str, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def make_cost(model: str, mf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         configs = sized.configurations(model)
         if configs.empty:
-            return np.full(len(f), np.inf), np.zeros(len(f)), np.zeros(len(f))
+            return np.full(scenarios, np.inf), np.zeros(scenarios), np.zeros(scenarios)
         cap = configs["capacity_rps"].to_numpy()
         hourly = configs["replica_usd_per_hour"].to_numpy() * HOURS_PER_MONTH * rate
-        # factors x configs x months
-        replicas = np.maximum(
-            1, np.ceil(peak[None, None, :] * f[:, None, None] / cap[None, :, None] - 1e-9)
-        )
-        totals = (replicas * hourly[None, :, None]).sum(axis=2)
+        # scenarios x configs x months
+        need = (peak[None, :] * mf / cap_f[:, None])[:, None, :] / cap[None, :, None]
+        replicas = np.maximum(1, np.ceil(need - 1e-9))
+        gpu = (replicas * hourly[None, :, None]).sum(axis=2)
         # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
         order = np.lexsort((configs["gpu"].to_numpy(), configs["tp"].to_numpy()))
-        best = order[totals[:, order].argmin(axis=1)]
-        rows = np.arange(len(f))
+        best = order[gpu[:, order].argmin(axis=1)]
+        rows = np.arange(scenarios)
         tp = configs["tp"].to_numpy()[best].astype(float)
-        fixed = np.full(len(configs), ops_total)
+        ft_gpu = np.zeros(len(configs))
+        ft_other = np.zeros(len(configs))
         if runs:
-            fixed = fixed + runs * np.array(
-                [
-                    fine_tuning_run(usecase, catalog, model, row, params)[0]
-                    for row in configs.to_dict(orient="records")
-                ]
-            )
-        return totals[rows, best] + fixed[best], replicas[rows, best].max(axis=1), tp
+            for k, row in enumerate(configs.to_dict(orient="records")):
+                per_run, hours = fine_tuning_run(usecase, catalog, model, row, params)
+                ft_gpu[k] = runs * hours * row["usd_per_gpu_hour"] * rate
+                ft_other[k] = runs * per_run - ft_gpu[k]
+        total = (gpu[rows, best] + ft_gpu[best]) * gpu_f + ops_total + ft_other[best]
+        return total, replicas[rows, best].max(axis=1), tp
+
+    def api_cost(c: CostedOption, share: float, mf: np.ndarray) -> np.ndarray:
+        assert c.cost is not None
+        monthly = np.asarray(c.cost.monthly, dtype=float)
+        return (monthly[None, :] * share * mf * api_f).sum(axis=1)
 
     totals: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for oid, c in by_id.items():
-        o, cst = c.gate.option, c.cost
-        assert cst is not None
+        o = c.gate.option
         if o.kind in ("buy", "rent"):
-            totals[oid] = cst.total * factors
+            totals[oid] = api_cost(c, 1.0, month_factor)
         elif o.kind == "make":
-            make_total, reps, tp = make_gpu(o.model, factors)
+            make_total, reps, tp = make_cost(o.model, month_factor)
             totals[oid], shapes[oid] = make_total, (tp, reps)
     for oid, c in by_id.items():
         if c.gate.option.kind != "hybrid":
@@ -547,15 +578,40 @@ def totals_at_volumes(
         shares: dict[str, float] = {}
         for leg in c.legs:
             shares[leg.option] = shares.get(leg.option, 0.0) + leg.share
-        total = np.zeros(len(factors))
+        total = np.zeros(scenarios)
         for leg_id, share in shares.items():
             served = by_id.get(leg_id)
             if served is None or served.cost is None:
                 total = total + np.inf
-                continue
-            if served.gate.option.kind == "make":
-                total = total + make_gpu(served.gate.option.model, factors * share)[0]
+            elif served.gate.option.kind == "make":
+                total = total + make_cost(served.gate.option.model, month_factor * share)[0]
             else:
-                total = total + served.cost.total * share * factors
+                total = total + api_cost(served, share, month_factor)
         totals[oid] = total
     return totals, shapes
+
+
+def observed_api_price_trend(catalog: Catalog) -> tuple[tuple[float, float, float], list[str]]:
+    """The yearly change of API prices the catalog's own price history shows, as (low,
+    likely, high) = (25th percentile, median, 75th percentile) over the offerings whose
+    price changed, and those offerings' ids. A change seen within less than a year counts
+    as that year's change (not extrapolated). Prices are blended 3:1 input to output.
+    No history: (0, 0, 0)."""
+    changes = []
+    ids = []
+    for off in sorted(catalog.offerings.values(), key=lambda o: o.id):
+        prices = sorted(off.prices, key=lambda p: p.effective_from)
+        if len(prices) < 2:
+            continue
+        first, last = prices[0], prices[-1]
+        blend_first = (3 * first.input_per_1m + first.output_per_1m) / 4
+        blend_last = (3 * last.input_per_1m + last.output_per_1m) / 4
+        days = (last.effective_from - first.effective_from).days
+        if blend_first <= 0 or days <= 0:
+            continue
+        changes.append((blend_last / blend_first) ** (365 / max(days, 365)) - 1)
+        ids.append(off.id)
+    if not changes:
+        return (0.0, 0.0, 0.0), []
+    low, likely, high = np.percentile(changes, [25, 50, 75])
+    return (round(float(low), 3), round(float(likely), 3), round(float(high), 3)), ids

@@ -415,6 +415,8 @@ def usecase_digest(usecase: UseCase) -> str:
     dumped = usecase.model_dump(mode="json")
     if usecase.evidence.file is None:
         del dumped["evidence"]  # digests of questionnaires without the key stay as they were
+    if not usecase.uncertainty.given:
+        del dumped["uncertainty"]  # likewise
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -35,8 +35,11 @@ from makebuy.models.methods import METHODS, Method
 from makebuy.models.result import (
     CRITERIA,
     CRITERION_LABELS,
+    CostUncertainty,
     GateResult,
+    InputRange,
     MethodCheck,
+    OptionCostRange,
     PriceTip,
     PriorityTip,
     Robustness,
@@ -463,6 +466,129 @@ def assess_robustness(
     )
 
 
+SCENARIOS = 1_000
+
+
+def _triangular(
+    rng: np.random.Generator, low: float, likely: float, high: float, n: int
+) -> np.ndarray:
+    if high <= low:
+        return np.full(n, likely)
+    return rng.triangular(low, likely, high, n)
+
+
+def cost_uncertainty(
+    usecase: UseCase,
+    catalog: Catalog,
+    costed: list[CostedOption],
+    sized: Capacity,
+    ranking: list[str],
+    scenarios: int = SCENARIOS,
+    seed: int = SEED,
+) -> CostUncertainty | None:
+    """P10 / P50 / P90 total cost of each option, and how often it is the cheapest, when
+    the questionnaire gives low / likely / high ranges (`uncertainty`). Each input is
+    drawn from its triangular distribution, independently, seeded; the API price trend
+    defaults to the decline the catalog's price history shows. Costs come from
+    `cost.totals_under`: nothing is sized again."""
+    u = usecase.uncertainty
+    if not u.given or not ranking:
+        return None
+    rng = np.random.default_rng(seed)
+    vol = usecase.volume
+    months = vol.horizon_months
+    m = np.arange(months) / 12.0
+    inputs: list[InputRange] = []
+
+    def draw(name: str, fallback: float) -> np.ndarray:
+        est = getattr(u, name)
+        if est is None:
+            return np.full(scenarios, fallback)
+        inputs.append(InputRange(input=name, low=est.low, likely=est.likely, high=est.high,
+                                 basis="questionnaire"))  # fmt: skip
+        return _triangular(rng, est.low, est.likely, est.high, scenarios)
+
+    volume = draw("requests_per_month", vol.requests_per_month) / vol.requests_per_month
+    growth = draw("growth_per_year", vol.growth_per_year)
+    gpu = draw("gpu_price_factor", 1.0)
+    utilisation = draw("utilisation", 1.0)
+    if u.api_price_trend_per_year is not None:
+        trend = draw("api_price_trend_per_year", 0.0)
+    else:
+        (low, likely, high), offerings = cost.observed_api_price_trend(catalog)
+        inputs.append(
+            InputRange(
+                input="api_price_trend_per_year",
+                low=low,
+                likely=likely,
+                high=high,
+                basis="the catalog's price history: the yearly change of "
+                + (", ".join(offerings) if offerings else "no offering (none changed price)"),
+            )
+        )
+        trend = _triangular(rng, low, likely, high, scenarios)
+    month_factor = (
+        volume[:, None] * ((1 + growth[:, None]) / (1 + vol.growth_per_year)) ** m[None, :]
+    )
+    api = (1 + trend[:, None]) ** m[None, :]
+    totals, _ = cost.totals_under(
+        usecase,
+        catalog,
+        costed,
+        sized,
+        month_factor,
+        gpu_price_factor=gpu,
+        capacity_factor=utilisation,
+        api_price_factor=api,
+    )
+    ids = [oid for oid in ranking if oid in totals]
+    if not ids:
+        return None
+    table = np.stack([totals[oid] for oid in ids], axis=1)  # scenarios x options
+    cheapest = np.bincount(table.argmin(axis=1), minlength=len(ids)) / scenarios
+    p10, p50, p90 = np.percentile(table, [10, 50, 90], axis=0)
+    keep = [i for i in range(len(ids)) if i < 10 or cheapest[i] > 0]
+    return CostUncertainty(
+        scenarios=scenarios,
+        seed=seed,
+        inputs=inputs,
+        options=[
+            OptionCostRange(
+                option=ids[i],
+                p10=round(float(p10[i]), 2),
+                p50=round(float(p50[i]), 2),
+                p90=round(float(p90[i]), 2),
+                cheapest_share=round(float(cheapest[i]), 4),
+            )
+            for i in keep
+        ],
+    )
+
+
+def uncertainty_statements(
+    c: CostUncertainty, winner: str, titles: Mapping[str, str], currency: str
+) -> list[str]:
+    """The cost ranges as sentences: the winner's P10-P90, and the most often cheapest."""
+    from makebuy.money import money
+
+    by_id = {o.option: o for o in c.options}
+    lines = []
+    w = by_id.get(winner)
+    if w is not None:
+        lines.append(
+            f"Under the stated ranges ({c.scenarios:,} scenarios), {titles.get(winner, winner)}"
+            f" costs {money(w.p10, currency)} to {money(w.p90, currency)} (P10-P90, median"
+            f" {money(w.p50, currency)}) and is the cheapest in {w.cheapest_share:.0%} of them."
+        )
+    top = max(c.options, key=lambda o: (o.cheapest_share, -c.options.index(o)))
+    if top.option != winner and top.cheapest_share > 0:
+        lines.append(
+            f"The most often cheapest is {titles.get(top.option, top.option)}"
+            f" ({top.cheapest_share:.0%} of scenarios)."
+        )
+    return lines
+
+
 def for_assessment(
     usecase: UseCase,
     catalog: Catalog,
@@ -509,7 +635,7 @@ def for_assessment(
                 )
         return [ids[int(i)] for i in batch_winners(values, weights, method, ids)]
 
-    return assess_robustness(
+    found = assess_robustness(
         matrix,
         scored.ranking,
         priorities,
@@ -519,4 +645,11 @@ def for_assessment(
         gpu_share,
         winners_at,
         usecase.volume.requests_per_month,
+    )
+    ranges = cost_uncertainty(usecase, catalog, costed, sized, scored.ranking)
+    if found is None or ranges is None:
+        return found
+    extra = uncertainty_statements(ranges, scored.ranking[0], titles, usecase.organisation.currency)
+    return found.model_copy(
+        update={"cost_uncertainty": ranges, "statements": [*found.statements, *extra]}
     )

@@ -122,10 +122,8 @@ class CostLine(_Frozen):
     detail: str = Field(description="How it was computed, with the figures used.")
     fixed: bool = Field(
         False,
-        exclude=True,
         description="True when the line does not grow with volume (staff, fine-tuning);"
-        " break-even holds these fixed and scales the rest. Internal to a run: not part of"
-        " the JSON contract.",
+        " break-even and the volume tipping points hold these fixed and scale the rest.",
     )
 
 
@@ -365,6 +363,41 @@ class VolumeTip(_Frozen):
     above: str = Field(description="The winner from this volume.")
 
 
+class InputRange(_Frozen):
+    """One uncertain input as it was sampled (triangular: low, likely, high)."""
+
+    input: str = Field(description="The questionnaire key under `uncertainty`.")
+    low: float
+    likely: float
+    high: float
+    basis: str = Field(
+        description="Where the range came from: the questionnaire, or the"
+        " catalog's price history (with the offerings it rests on)."
+    )
+
+
+class OptionCostRange(_Frozen):
+    """An option's total cost over the sampled scenarios."""
+
+    option: str
+    p10: float = Field(description="10th percentile of total cost, report currency.")
+    p50: float
+    p90: float
+    cheapest_share: float = Field(description="Share of scenarios in which it costs least.")
+
+
+class CostUncertainty(_Frozen):
+    """Total cost under the questionnaire's low / likely / high ranges."""
+
+    scenarios: int
+    seed: int
+    inputs: list[InputRange]
+    options: list[OptionCostRange] = Field(
+        description="The ten best-ranked options and every option that is cheapest in some"
+        " scenario, in rank order."
+    )
+
+
 class Robustness(_Frozen):
     """How far the inputs may move before the recommendation changes."""
 
@@ -384,6 +417,9 @@ class Robustness(_Frozen):
     price_tipping: list[PriceTip]
     volume_tipping: list[VolumeTip] = Field(
         description="Volumes between 0.1x and 100x today's at which the winner changes."
+    )
+    cost_uncertainty: CostUncertainty | None = Field(
+        None, description="P10 / P50 / P90 total cost; null without an `uncertainty` section."
     )
     statements: list[str] = Field(description="The findings as sentences, verdict first.")
 

@@ -290,6 +290,65 @@ class EvalsFile(_Section):
     evals: list[EvalResult] = Field(..., description="One row per model and eval.")
 
 
+class Estimate(_Section):
+    """A figure you are unsure of: the lowest, the most likely and the highest value."""
+
+    low: float = Field(..., description="The lowest value you expect.")
+    likely: float = Field(..., description="The value you expect most.")
+    high: float = Field(..., description="The highest value you expect.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        if not self.low <= self.likely <= self.high:
+            raise ValueError("needs low <= likely <= high")
+        return self
+
+
+class Uncertainty(_Section):
+    """Ranges for the inputs you are unsure of; each turns into a triangular distribution
+    (low, likely, high) and the report shows P10 / P50 / P90 total cost per option."""
+
+    requests_per_month: Estimate | None = Field(
+        None, description="Requests per month today (the peak moves with it)."
+    )
+    growth_per_year: Estimate | None = Field(
+        None, description="Yearly volume growth, e.g. {low: 0, likely: 0.3, high: 1}."
+    )
+    gpu_price_factor: Estimate | None = Field(
+        None, description="GPU hourly prices as a multiple of the catalog's, e.g. 0.8 / 1 / 1.5."
+    )
+    api_price_trend_per_year: Estimate | None = Field(
+        None,
+        description="Yearly change of API prices, e.g. {low: -0.5, likely: -0.2, high: 0};"
+        " default: the decline observed in the catalog's own price history.",
+    )
+    utilisation: Estimate | None = Field(
+        None,
+        description="Share of the estimated serving capacity a self-hosted replica achieves,"
+        " e.g. {low: 0.6, likely: 0.9, high: 1}.",
+    )
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Uncertainty:
+        for name, lowest in (
+            ("requests_per_month", 0.0),
+            ("gpu_price_factor", 0.0),
+            ("utilisation", 0.0),
+            ("growth_per_year", -1.0),
+            ("api_price_trend_per_year", -1.0),
+        ):
+            est = getattr(self, name)
+            if est is not None and est.low <= lowest:
+                raise ValueError(f"{name}.low must be above {lowest:g}")
+        if self.utilisation is not None and self.utilisation.high > 1.5:
+            raise ValueError("utilisation.high above 1.5 is not credible")
+        return self
+
+    @property
+    def given(self) -> bool:
+        return any(getattr(self, f) is not None for f in type(self).model_fields)
+
+
 class UseCase(_Section):
     """One AI use case: the questionnaire `makebuy assess` reads."""
 
@@ -320,6 +379,11 @@ class UseCase(_Section):
     evidence: EvidenceFiles = Field(
         default_factory=EvidenceFiles,
         description="Your own eval results, which take precedence over the catalog's evidence.",
+    )
+    uncertainty: Uncertainty = Field(
+        default_factory=Uncertainty,
+        description="Low / likely / high ranges for uncertain inputs: the report then shows"
+        " P10 / P50 / P90 total cost and how often each option is the cheapest.",
     )
 
     @model_validator(mode="after")
