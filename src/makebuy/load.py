@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from makebuy import catalog_cache
 from makebuy.errors import InputError, InputErrors
 from makebuy.models.catalog import Catalog, CatalogFile
 from makebuy.models.usecase import UseCase
@@ -341,8 +342,31 @@ def load_catalog(extra: Iterable[Path] = (), *, builtin: bool = True) -> LoadedC
     if builtin:
         files += [(p, f"builtin:{p.relative_to(base).as_posix()}") for p in catalog_files([base])]
     files += [(p, str(p)) for p in catalog_files(list(extra))]
-    parsed = [parse_catalog_file(p, label) for p, label in files]
-    return merge_catalog(parsed)
+    return catalog_cache.cached(
+        files,
+        lambda: merge_catalog([parse_catalog_file(p, label) for p, label in files]),
+        _dump_loaded,
+        _restore_loaded,
+    )
+
+
+def _dump_loaded(loaded: LoadedCatalog) -> dict[str, Any]:
+    """What the catalog cache keeps: the validated catalog as plain data and each entry's
+    file and line (not every field's line: those only matter for reference errors, which
+    are reported when the catalog is built and never cached)."""
+    return {
+        "catalog": loaded.catalog.model_dump(mode="python", round_trip=True),
+        "origins": [(k, o.path, o.line) for k, o in loaded.origins.items()],
+        "overrides": loaded.overrides,
+    }
+
+
+def _restore_loaded(data: dict[str, Any]) -> LoadedCatalog:
+    return LoadedCatalog(
+        catalog=Catalog.model_validate(data["catalog"]),
+        origins={k: CatalogEntryOrigin(path, line) for k, path, line in data["origins"]},
+        overrides=[tuple(o) for o in data["overrides"]],
+    )
 
 
 _PARSED: dict[tuple[str, str, int, int], tuple[CatalogFile, LoadedYaml]] = {}

@@ -15,6 +15,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
+    NO_CACHE_OPTION,
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
@@ -51,10 +52,11 @@ def assess(
         help="Folder of Jinja2 templates (report.md.j2, report.html.j2) that replace the"
         " shipped ones of the same name; markdown and html only.",
     ),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import pipeline
         from makebuy.render import get_renderer
 
