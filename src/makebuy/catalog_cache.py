@@ -15,11 +15,8 @@ skips the cache: read nothing, write nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -56,6 +53,8 @@ def cache_dir() -> Path:
 
 def cache_key(files: Sequence[tuple[Path, str]]) -> str:
     """sha256 over makebuy's and Python's versions and every file's label and content."""
+    import hashlib
+
     digest = hashlib.sha256(f"makebuy {__version__}\0python {sys.version}\0".encode())
     for path, label in files:
         content = path.read_bytes()
@@ -77,6 +76,8 @@ def cached(
     """
     if not enabled():
         return build()
+    import pickle
+
     try:
         path = cache_dir() / f"catalog-{cache_key(files)}.pickle"
     except OSError:
@@ -94,6 +95,8 @@ def cached(
 
 def _write(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename it into place."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

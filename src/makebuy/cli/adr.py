@@ -20,6 +20,7 @@ from makebuy.cli.common import (
 )
 
 adr_app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
     help="Architecture decision records (MADR 4) backed by a makebuy assessment.",
     no_args_is_help=True,
 )

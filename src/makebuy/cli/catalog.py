@@ -34,6 +34,7 @@ from makebuy.render import (
 )
 
 catalog_app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
     name="catalog",
     help="List, show and validate the catalog (built-in plus --catalog files).",
     no_args_is_help=True,
