@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
+
+# The suite never reads or writes the user's catalog cache: one throwaway cache folder
+# per session, set before makebuy is imported.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="makebuy-test-cache-")
+os.environ.pop("MAKEBUY_NO_CACHE", None)
 
 from makebuy.cli import app
 from makebuy.environment import Environment, MockEnvironment, use_environment

@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "makebuy"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "units", "money", "environment", "models"),
+    ("errors", "units", "money", "environment", "models", "catalog_cache"),
     (
         "load",
         "normalise",

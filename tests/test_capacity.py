@@ -27,6 +27,7 @@ def test_assess_sizes_every_configuration_once(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(capacity, "size_make_options", counted)
+    monkeypatch.setattr(capacity, "_SIZED", {})  # nothing sized earlier in this process
     run = pipeline.assess(EXAMPLES / f"{example}.yaml")
     assert len(calls) == 1
     if stage == "hybrid":
@@ -56,3 +57,23 @@ def test_fixed_cost_lines_are_marked_in_the_json_contract() -> None:
     assert fixed == {"operations", "fine_tuning"}  # fine-tuning is planned there
     dumped = make.cost.model_dump(mode="json")
     assert {line["item"] for line in dumped["breakdown"] if line["fixed"]} == fixed
+
+
+def test_the_same_request_shape_is_sized_once_per_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A portfolio of questionnaires that differ only in volume or priorities reads the
+    # tables sized for the first one; the reports are the same as when sized afresh.
+    calls: list[object] = []
+    real = capacity.size_make_options
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(capacity, "size_make_options", counted)
+    monkeypatch.setattr(capacity, "_SIZED", {})
+    first = pipeline.assess(EXAMPLES / "support-assistant.yaml")
+    second = pipeline.assess(EXAMPLES / "support-assistant.yaml")
+    assert len(calls) == 1
+    assert second.assessment == first.assessment

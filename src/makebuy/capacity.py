@@ -31,13 +31,43 @@ def capacity(
     precision: Precision,
     params: SizingParameters,
 ) -> Capacity:
-    """Size every make model once on the questionnaire's cloud and commitment."""
+    """Size every make model once on the questionnaire's cloud and commitment.
+
+    The tables depend only on the models, the GPU prices, the request shape, the latency
+    target, the precision and the sizing parameters, so they are kept per process under
+    those values (not the objects): a portfolio sizes each distinct shape once.
+    """
     org = usecase.organisation
     gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
     if gpus.empty or not model_ids:
         return Capacity(grid=pd.DataFrame(), best=pd.DataFrame(), gpus_priced=not gpus.empty)
-    grid = size_make_options(usecase, catalog, sorted(model_ids), gpus, precision, params)
-    return Capacity(grid=grid, best=best_configurations(grid), gpus_priced=True)
+    ids = sorted(model_ids)
+    vol = usecase.volume
+    key = (
+        tuple(catalog.models[m].model_dump_json() for m in ids if m in catalog.models),
+        tuple(ids),
+        gpus.to_json(),
+        tuple(t.model_dump_json() for t in catalog.throughput.values()),
+        vol.input_tokens_per_request,
+        vol.output_tokens_per_request,
+        usecase.task.context_tokens,
+        usecase.requirements.max_latency_p95_ms,
+        precision,
+        params.model_dump_json(),
+    )
+    found = _SIZED.get(key)
+    if found is None:
+        grid = size_make_options(usecase, catalog, ids, gpus, precision, params)
+        found = Capacity(grid=grid, best=best_configurations(grid), gpus_priced=True)
+        if len(_SIZED) >= _SIZED_MAX:
+            _SIZED.pop(next(iter(_SIZED)))
+        _SIZED[key] = found
+    return found
+
+
+_SIZED: dict[tuple[object, ...], Capacity] = {}
+"""Capacity tables computed in this process, by the values they depend on (oldest first)."""
+_SIZED_MAX = 256
 
 
 def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from makebuy import catalog_cache
 from makebuy.errors import InputError, InputErrors
 from makebuy.models.catalog import Catalog, CatalogFile
 from makebuy.models.result import Assumption
@@ -498,10 +499,19 @@ def load_catalog(
         files += [(p, f"builtin:{p.relative_to(base).as_posix()}") for p in catalog_files([base])]
     n_builtin = len(files)
     files += [(p, str(p)) for p in catalog_files(list(extra))]
-    parsed = [parse_catalog_file(p, label) for p, label in files]
-    loaded = merge_catalog(parsed)
-    if len(parsed) > n_builtin:
-        _validate_user_files(loaded, parsed[n_builtin:], today)
+    for path, _ in files:  # devices, FIFOs and huge files are refused before anything reads
+        check_input_file(path)
+    loaded = catalog_cache.cached(
+        files,
+        lambda: merge_catalog([parse_catalog_file(p, label) for p, label in files]),
+        _dump_loaded,
+        _restore_loaded,
+    )
+    if len(files) > n_builtin:
+        # The user's files pass validate's checks on every run (staleness depends on the
+        # day); parsing them again is cheap and memoised per process.
+        user = [parse_catalog_file(p, label) for p, label in files[n_builtin:]]
+        _validate_user_files(loaded, user, today)
     return loaded
 
 
@@ -532,6 +542,25 @@ def _validate_user_files(
         for f in findings
         if f.severity == "warning"
     ]
+
+
+def _dump_loaded(loaded: LoadedCatalog) -> dict[str, Any]:
+    """What the catalog cache keeps: the validated catalog as plain data and each entry's
+    file and line (not every field's line: those only matter for reference errors, which
+    are reported when the catalog is built and never cached)."""
+    return {
+        "catalog": loaded.catalog.model_dump(mode="python", round_trip=True),
+        "origins": [(k, o.path, o.line) for k, o in loaded.origins.items()],
+        "overrides": loaded.overrides,
+    }
+
+
+def _restore_loaded(data: dict[str, Any]) -> LoadedCatalog:
+    return LoadedCatalog(
+        catalog=Catalog.model_validate(data["catalog"]),
+        origins={k: CatalogEntryOrigin(path, line) for k, path, line in data["origins"]},
+        overrides=[tuple(o) for o in data["overrides"]],
+    )
 
 
 _PARSED: dict[tuple[str, str, int, int], tuple[CatalogFile, LoadedYaml]] = {}

@@ -187,6 +187,34 @@ def use_case_line(path: Path, a: Assessment, usd_to: float | None = None) -> Use
     )
 
 
+def in_usd(line: UseCaseLine, currency: str, usd_to: float | None) -> UseCaseLine:
+    """`line` (figures in `currency`) with its figures divided by `usd_to`: the same as
+    `use_case_line(path, assessment, usd_to)`."""
+    if not usd_to:
+        return line.model_copy(update={"usd_to": usd_to})
+    factor = 1.0 / usd_to
+
+    def scaled(pick: Pick | None) -> Pick | None:
+        if pick is None:
+            return None
+        return pick.model_copy(
+            update={
+                "total": pick.total * factor,
+                "per_million_tokens": pick.per_million_tokens * factor,
+            }
+        )
+
+    return line.model_copy(
+        update={
+            "recommended": scaled(line.recommended),
+            "best_buy": scaled(line.best_buy),
+            "best_make": scaled(line.best_make),
+            "converted_from": currency,
+            "usd_to": usd_to,
+        }
+    )
+
+
 _LABELS = {
     "buy": "Buy everything",
     "make": "Make everything that may be made",
@@ -309,7 +337,10 @@ def assess_portfolio(
     if on_progress:
         on_progress(None, len(files))
     catalog = load.load_catalog(catalog_paths, builtin=builtin_catalog)
-    assessed: list[tuple[Path, Assessment, float]] = []
+    # Each assessment contributes its line (in its own currency) and is released: the
+    # portfolio never holds more than one full assessment.
+    own: list[tuple[UseCaseLine, str, float]] = []
+    evaluated: dt.date | None = None
     for path in files:
         if on_progress:
             on_progress(path, len(files))
@@ -324,14 +355,13 @@ def assess_portfolio(
         except MakebuyError as exc:
             failures.append(Failure(path=str(path), message=_without_path(str(exc), path)))
             continue
-        assessed.append((path, run.assessment, run.usecase.organisation.usd_to))
-    currencies = sorted({a.currency for _, a, _ in assessed})
+        a = run.assessment
+        own.append((use_case_line(path, a), a.currency, run.usecase.organisation.usd_to))
+        evaluated = a.evaluated_on
+        del run, a
+    currencies = sorted({c for _, c, _ in own})
     currency = currencies[0] if len(currencies) == 1 else "USD"
-    lines = [
-        use_case_line(path, a, usd_to if a.currency != currency else None)
-        for path, a, usd_to in assessed
-    ]
-    evaluated = assessed[-1][1].evaluated_on if assessed else None
+    lines = [line if c == currency else in_usd(line, c, usd_to) for line, c, usd_to in own]
     totals = strategies(lines)
     return Portfolio(
         currency=currency,

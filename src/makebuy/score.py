@@ -112,27 +112,49 @@ def decision_scores(
             else ""
         )
     elif method == "topsis":
-        denom = np.sqrt((values**2).sum()).replace(0.0, np.nan)
-        norm = (values / denom).fillna(0.0)
-        weighted = norm * w
-        best = weighted.max().where(is_benefit, weighted.min())
-        worst = weighted.min().where(is_benefit, weighted.max())
-        d_best = np.sqrt(((weighted - best) ** 2).sum(axis=1))
-        d_worst = np.sqrt(((weighted - worst) ** 2).sum(axis=1))
-        total = (d_best + d_worst).replace(0.0, np.nan)
-        scores = (d_worst / total).fillna(1.0)
-        contributions = weighted
+        # On one (alternatives x criteria) array, criteria contiguous as pandas lays them
+        # out, so every sum adds in the same order as pandas did; DataFrames built once.
+        arr = np.asfortranarray(values.to_numpy())
+        sizes = np.sqrt(_sum(arr**2, axis=0))
+        sizes[sizes == 0.0] = np.nan
+        norm_a = arr / sizes
+        norm_a[np.isnan(norm_a)] = 0.0
+        contrib_a = norm_a * w.to_numpy()
+        top, bottom = _column_max(contrib_a), _column_min(contrib_a)
+        best = np.where(is_benefit, top, bottom)
+        worst = np.where(is_benefit, bottom, top)
+        d_best = np.sqrt(_sum((contrib_a - best) ** 2, axis=1))
+        d_worst = np.sqrt(_sum((contrib_a - worst) ** 2, axis=1))
+        both = d_best + d_worst
+        both[both == 0.0] = np.nan
+        score_a = d_worst / both
+        score_a[np.isnan(score_a)] = 1.0
+        norm = pd.DataFrame(norm_a, index=matrix.index, columns=columns)
+        contributions = pd.DataFrame(contrib_a, index=matrix.index, columns=columns)
+        scores = pd.Series(score_a, index=matrix.index)
         described = (
             "TOPSIS: vector normalisation x/sqrt(sum x^2), weighted; score = closeness to the"
             " ideal, d-/(d+ + d-)"
         )
     else:
         raise ValueError(f"unknown method {method!r}")
-    order = pd.DataFrame({"score": scores.round(12), "name": matrix.index.astype(str)})
-    order["tie"] = tie_breaker.reindex(matrix.index) if tie_breaker is not None else 0.0
-    ranking = list(
-        order.sort_values(["score", "tie", "name"], ascending=[False, True, True])["name"]
+    names = matrix.index.astype(str).to_numpy()
+    tie = (
+        tie_breaker.reindex(matrix.index).to_numpy(dtype=float)
+        if tie_breaker is not None
+        else np.zeros(len(matrix.index))
     )
+    # Highest score first, then the lower tie-breaker, then the name; NaN sorts last.
+    rounded = scores.to_numpy().round(12)
+    order = np.lexsort((tie, -rounded))
+    if (
+        len(order) > 1
+        and (
+            _same(rounded[order][1:], rounded[order][:-1]) & _same(tie[order][1:], tie[order][:-1])
+        ).any()
+    ):
+        order = np.lexsort((names, tie, -rounded))  # exact ties: the name decides
+    ranking = names[order].tolist()
     return ScoreTable(
         normalised=norm,
         weights=w,
@@ -141,6 +163,30 @@ def decision_scores(
         ranking=ranking,
         normalisation=described,
     )
+
+
+def _sum(values: np.ndarray, axis: int) -> np.ndarray:
+    """Sum skipping NaN, as pandas does (numpy's plain sum when there is none: faster)."""
+    return np.nansum(values, axis=axis) if np.isnan(values).any() else values.sum(axis=axis)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise equality where NaN equals NaN (as in sorting)."""
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _column_min(values: np.ndarray) -> np.ndarray:
+    """Per-column minimum that skips NaN (as pandas does); NaN for an empty column."""
+    if not len(values):
+        return np.full(values.shape[1], np.nan)
+    return np.fmin.reduce(values, axis=0)
+
+
+def _column_max(values: np.ndarray) -> np.ndarray:
+    """Per-column maximum that skips NaN (as pandas does); NaN for an empty column."""
+    if not len(values):
+        return np.full(values.shape[1], np.nan)
+    return np.fmax.reduce(values, axis=0)
 
 
 def add_hybrid_rows(matrix: pd.DataFrame, costed: list[CostedOption]) -> pd.DataFrame:

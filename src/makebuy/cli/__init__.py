@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""
 
 app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
     name="makebuy",
     help="Make-or-buy decisions for AI use cases: self-host an open-weight model, rent one"
     " hosted, or buy a proprietary API.",

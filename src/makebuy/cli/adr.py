@@ -12,6 +12,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
+    NO_CACHE_OPTION,
     ScoreMethod,
     current_environment,
     reported_errors,
@@ -20,6 +21,7 @@ from makebuy.cli.common import (
 )
 
 adr_app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
     help="Architecture decision records (MADR 4) backed by a makebuy assessment.",
     no_args_is_help=True,
 )
@@ -77,10 +79,11 @@ def new(
     price_change: float = typer.Option(
         0.15, "--price-change", min=0, help="Relative price change that asks for a review."
     ),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case and write a MADR 4 record of the decision (status: proposed)."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
         from makebuy.render.adr import render_record
 
@@ -126,10 +129,11 @@ def refresh(
     review_months: int = typer.Option(
         12, "--review-months", min=1, help="New review-by date: this many months after the date."
     ),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """After a person re-confirms a decision: rewrite only its block with today's figures."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
 
         on = date.date() if date else current_environment().today()

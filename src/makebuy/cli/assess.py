@@ -15,6 +15,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
+    NO_CACHE_OPTION,
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
@@ -57,10 +58,11 @@ def assess(
         help="Your own eval results (YAML or CSV; see the README); they take precedence over"
         " the catalog's quality evidence and are cited as yours.",
     ),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import pipeline
         from makebuy.render import get_renderer
 

@@ -20,6 +20,7 @@ from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
     NO_BUILTIN_OPTION,
+    NO_CACHE_OPTION,
     choices,
     current_environment,
     emit,
@@ -35,6 +36,7 @@ from makebuy.render import (
 )
 
 catalog_app = typer.Typer(
+    rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
     name="catalog",
     help="List, show, validate, import into and compare catalogs (built-in plus --catalog files).",
     no_args_is_help=True,
@@ -84,10 +86,11 @@ def list_models(
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
     output: Path | None = _OUTPUT_OPT,
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """List the models, sorted by id, with licence, size, context and who serves them."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy.catalog_query import list_models
         from makebuy.load import load_catalog
         from makebuy.render import get_catalog_renderer
@@ -119,10 +122,11 @@ def show(
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
     output: Path | None = _OUTPUT_OPT,
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show one entry: every figure with its source, as-of date and status."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy.catalog_query import entry_views
         from makebuy.load import load_catalog
         from makebuy.render import get_catalog_renderer

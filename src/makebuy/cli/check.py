@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.common import choices, current_environment, emit, reported_errors, terminal_width
+from makebuy.cli.common import (
+    NO_CACHE_OPTION,
+    choices,
+    current_environment,
+    emit,
+    reported_errors,
+    terminal_width,
+)
 from makebuy.render.check import CHECK_RENDERERS
 
 if TYPE_CHECKING:
@@ -41,6 +48,7 @@ def check(
         CheckFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Re-assess every decision record with a makebuy block against today's catalog.
@@ -48,7 +56,7 @@ def check(
     Exit 0 when all hold, 1 when one is invalidated (or needs review, with --strict), 2 for
     bad input (the message names the file, line and field).
     """
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
         from makebuy import check as checking
         from makebuy.errors import InputError

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from makebuy import catalog_cache
 from makebuy.errors import ExitCode, InputError, InputErrors, MakebuyError
 from makebuy.models.methods import METHODS, Method
 
@@ -57,14 +58,22 @@ AS_OF_OPTION: Any = typer.Option(
     help="Read prices and lifecycles on this date (default: the catalog's as-of date).",
 )
 DEBUG_OPTION: Any = typer.Option(False, "--debug", help="Show tracebacks for errors.")
+NO_CACHE_OPTION: Any = typer.Option(
+    False,
+    "--no-cache",
+    help="Parse the catalog files instead of reading the validated catalog from the user"
+    " cache (also: MAKEBUY_NO_CACHE=1).",
+)
 METHOD_OPTION: Any = typer.Option(ScoreMethod(METHODS[0]), "--method", help="Scoring method.")
 
 
 @contextmanager
-def reported_errors(debug: bool) -> Iterator[None]:
-    """Turn makebuy's typed errors into a message on stderr and an exit code."""
+def reported_errors(debug: bool, *, no_cache: bool = False) -> Iterator[None]:
+    """Turn makebuy's typed errors into a message on stderr and an exit code; with
+    `no_cache`, the command reads and writes no catalog cache."""
     try:
-        yield
+        with catalog_cache.bypassed(no_cache):
+            yield
     except typer.Exit:
         raise
     except BrokenPipeError:  # the reader of stdout left (`| head`): nothing more to say

@@ -18,6 +18,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
+    NO_CACHE_OPTION,
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
@@ -58,10 +59,11 @@ def portfolio(
         help="Folder of Jinja2 templates (portfolio.md.j2, portfolio.html.j2) that replace"
         " the shipped ones of the same name; markdown and html only.",
     ),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Assess many use cases and total them: buy everything, make what may be made, the mix."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy.portfolio import assess_portfolio
         from makebuy.render import get_portfolio_renderer
 

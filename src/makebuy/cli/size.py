@@ -11,6 +11,7 @@ import typer
 from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
+    NO_CACHE_OPTION,
     emit,
     reported_errors,
     terminal_width,
@@ -75,10 +76,11 @@ def size(
         SizeFormat.table, "--format", "-f", help="Output format."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the output here."),
+    no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Memory, GPUs per type, prefill/decode speed and cost per 1M tokens of one model."""
-    with reported_errors(debug):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import load, sizing
 
         cat = load.load_catalog(catalog).catalog
