@@ -67,7 +67,9 @@ else:
     """Formats of `catalog diff`: the names in makebuy.render.CATALOG_DIFF_RENDERERS."""
 
 
-_OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write the output here.")
+_OUTPUT_OPT = typer.Option(
+    None, "--output", "-o", help="Write the output to this file ('-' for stdout)."
+)
 
 
 @catalog_app.command("list")

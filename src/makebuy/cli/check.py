@@ -40,7 +40,9 @@ def check(
     output_format: CheckFormat = typer.Option(
         CheckFormat("table"), "--format", "-f", help="Report format."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report to this file ('-' for stdout)."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Re-assess every decision record with a makebuy block against today's catalog.

@@ -32,6 +32,7 @@ def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
 
 if TYPE_CHECKING:
     from makebuy.environment import Environment
+    from makebuy.load import QuestionnaireText
 
     class ScoreMethod(StrEnum):
         """What mypy sees: a choice whose value is a `Method`."""
@@ -49,7 +50,9 @@ CATALOG_OPTION: Any = typer.Option(
 NO_BUILTIN_OPTION: Any = typer.Option(
     False, "--no-builtin-catalog", help="Use only the --catalog files."
 )
-OUTPUT_OPTION: Any = typer.Option(None, "--output", "-o", help="Write the report here.")
+OUTPUT_OPTION: Any = typer.Option(
+    None, "--output", "-o", help="Write the report to this file ('-' for stdout)."
+)
 AS_OF_OPTION: Any = typer.Option(
     None,
     "--as-of",
@@ -148,6 +151,7 @@ def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
 
 def emit(text: str, output: Path | None) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
+    `-o -` means stdout, as in most Unix tools (never a file named `-`).
 
     A report is UTF-8 wherever it lands except on a terminal: a file given with -o and a
     pipe or redirection get UTF-8 bytes whatever the locale (an HTML report declares
@@ -155,6 +159,10 @@ def emit(text: str, output: Path | None) -> None:
     reader of stdout has gone (`makebuy assess x.yaml | head -0`) the report is dropped
     quietly and the run keeps its own exit code.
     """
+    from makebuy.environment import is_stdio
+
+    if is_stdio(output):
+        output = None
     try:
         if output is None:
             write_stdout(text)
@@ -166,6 +174,18 @@ def emit(text: str, output: Path | None) -> None:
         raise InputError(
             f"cannot write: {exc.strerror or exc}", path=output or "standard output"
         ) from None
+
+
+def questionnaire_source(path: Path) -> Path | QuestionnaireText:
+    """`path` itself, or for `-` the questionnaire read (once) from the environment's stdin;
+    relative paths inside it then resolve against the working directory."""
+    from makebuy.environment import is_stdio
+    from makebuy.load import read_stdin
+
+    if not is_stdio(path):
+        return path
+    env = current_environment()
+    return read_stdin(env.stdin, env.working_dir)
 
 
 def terminal_width() -> int:

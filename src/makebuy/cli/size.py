@@ -74,7 +74,9 @@ def size(
     output_format: SizeFormat = typer.Option(
         SizeFormat.table, "--format", "-f", help="Output format."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the output here."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the output to this file ('-' for stdout)."
+    ),
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Memory, GPUs per type, prefill/decode speed and cost per 1M tokens of one model."""
