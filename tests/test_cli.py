@@ -328,3 +328,36 @@ def test_dash_o_dash_writes_to_stdout_not_a_file(cli, tmp_path: Path, args, monk
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip()
     assert not (tmp_path / "-").exists()
+
+
+# ------------------------------------------------ shell completion
+
+
+def test_completion_offers_catalog_ids_for_a_prefix() -> None:
+    from makebuy.cli.common import complete_entry, complete_gpu, complete_model
+
+    models = complete_model("meta/llama-3.1")
+    assert "meta/llama-3.1-8b-instruct" in models
+    assert all(m.startswith("meta/llama-3.1") for m in models)
+    gpus = complete_gpu("")
+    assert gpus == sorted(gpus) and any("h100" in g.lower() for g in gpus)
+    assert complete_gpu("no-such-gpu") == []
+    assert "meta/llama-3.1-8b-instruct" in complete_entry("meta/llama-3.1-8")
+
+
+def test_the_shell_asks_the_cli_for_completions() -> None:
+    import os
+
+    env = {
+        **os.environ,
+        "_MAKEBUY_COMPLETE": "complete_bash",
+        "COMP_WORDS": "makebuy size meta/llama-3.1-8",
+        "COMP_CWORD": "2",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "from makebuy.cli import app; app(prog_name='makebuy')"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert "meta/llama-3.1-8b-instruct" in out

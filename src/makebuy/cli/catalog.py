@@ -21,6 +21,7 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     NO_BUILTIN_OPTION,
     choices,
+    complete_entry,
     current_environment,
     emit,
     reported_errors,
@@ -112,7 +113,10 @@ def list_models(
 @catalog_app.command("show")
 def show(
     entry_id: str = typer.Argument(
-        ..., metavar="ID", help="A model, offering, licence, GPU or source id."
+        ...,
+        metavar="ID",
+        help="A model, offering, licence, GPU or source id.",
+        autocompletion=complete_entry,
     ),
     kind: Kind | None = typer.Option(
         None, "--kind", help="Only look in this kind (model and offering ids can coincide)."

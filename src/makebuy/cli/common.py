@@ -246,3 +246,37 @@ def configure_standard_streams() -> None:
         if isinstance(stream, io.TextIOWrapper):
             with suppress(OSError, ValueError):
                 stream.reconfigure(errors="backslashreplace")
+
+
+def _builtin_ids(section: str, prefix: str) -> list[str]:
+    """Ids of the built-in catalog's `section` that start with `prefix`, sorted.
+
+    For shell completion: the catalog (pydantic, yaml) is loaded here, when the shell asks,
+    never when the CLI is imported, so `makebuy --help` stays fast. A catalog that fails
+    to load completes nothing rather than print a traceback into the shell."""
+    try:
+        from makebuy.load import load_catalog
+
+        catalog = load_catalog().catalog
+    except Exception:
+        return []
+    ids = getattr(catalog, section)
+    return sorted(i for i in ids if i.startswith(prefix))
+
+
+def complete_model(incomplete: str) -> list[str]:
+    """Shell completion of model ids (`makebuy size MODEL`)."""
+    return _builtin_ids("models", incomplete)
+
+
+def complete_gpu(incomplete: str) -> list[str]:
+    """Shell completion of GPU ids (`--gpu`)."""
+    return _builtin_ids("gpus", incomplete)
+
+
+def complete_entry(incomplete: str) -> list[str]:
+    """Shell completion of `makebuy catalog show ID`: models, offerings, GPUs, licences."""
+    found: set[str] = set()
+    for section in ("models", "offerings", "gpus", "licences"):
+        found.update(_builtin_ids(section, incomplete))
+    return sorted(found)

@@ -11,6 +11,8 @@ import typer
 from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
+    complete_gpu,
+    complete_model,
     emit,
     reported_errors,
     terminal_width,
@@ -52,9 +54,16 @@ def register(app: typer.Typer) -> None:
 
 
 def size(
-    model: str = typer.Argument(..., help="Model id from the catalog, e.g. meta/llama-2-70b."),
+    model: str = typer.Argument(
+        ...,
+        help="Model id from the catalog, e.g. meta/llama-2-70b.",
+        autocompletion=complete_model,
+    ),
     gpu: list[str] = typer.Option(
-        [], "--gpu", help="GPU id to size for; repeatable (default: all)."
+        [],
+        "--gpu",
+        help="GPU id to size for; repeatable (default: all).",
+        autocompletion=complete_gpu,
     ),
     precision: PrecisionChoice = typer.Option(
         PrecisionChoice.bf16, "--precision", help="Weight precision."
