@@ -586,3 +586,18 @@ def test_a_missing_extra_catalog_is_bad_input_before_any_record(
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "nope.yaml: --catalog: catalog path not found" in result.stderr
     assert result.stdout == ""
+
+
+def test_junit_stays_well_formed_xml_with_control_characters_in_a_record(
+    cli, tmp_path: Path
+) -> None:
+    from xml.etree import ElementTree as ET
+
+    (tmp_path / "0001-a\x01title.md").write_text(
+        "# A\x01 title\x0b\n\n## Status\n\nSuperseded by [2. B\x1f](0002-b\x01.md)\n\n"
+        "## Context\n\nx\x00\n"
+    )
+    result = cli("check", tmp_path, "--format", "junit")
+    root = ET.fromstring(result.stdout.encode("utf-8"))  # raises on ill-formed XML
+    (case,) = root.iter("testcase")
+    assert case.get("name", "").endswith("0001-a\\x01title.md")

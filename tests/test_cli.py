@@ -251,3 +251,113 @@ def test_an_internal_error_is_a_message_and_exit_70_not_a_traceback(capsys) -> N
     assert raised.value.exit_code == ExitCode.INTERNAL
     err = capsys.readouterr().err
     assert "internal error: KeyError" in err and "--debug" in err and "Traceback" not in err
+
+
+# ------------------------------------------------ '-' is stdin and stdout
+
+
+def test_dash_reads_the_questionnaire_from_stdin(cli) -> None:
+    from typer.testing import CliRunner
+
+    from makebuy.cli import app
+
+    example = EXAMPLES / "support-assistant.yaml"
+    piped = CliRunner().invoke(app, ["assess", "-", "-f", "json"], input=example.read_text())
+    assert piped.exit_code == 0, piped.stderr
+    from_file = json.loads(cli("assess", example, "-f", "json").stdout)
+    report = json.loads(piped.stdout)
+    assert report["usecase"]["path"] == "<stdin>"
+    assert report["recommendation"] == from_file["recommendation"]
+
+
+def test_what_if_reads_stdin_once_for_both_runs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from makebuy.cli import app
+
+    text = questionnaire(tmp_path).read_text()
+    args = ["what-if", "-", "--set", "priorities.cost=5", "-f", "json"]
+    result = CliRunner().invoke(app, args, input=text)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)
+
+
+def test_an_error_in_stdin_names_stdin_line_and_field() -> None:
+    from typer.testing import CliRunner
+
+    from makebuy.cli import app
+
+    text = "makebuy: 1\nname: x\nvolume:\n  requests_per_month: lots\n"
+    result = CliRunner().invoke(app, ["assess", "-"], input=text)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "<stdin>:4: volume.requests_per_month" in result.stderr
+
+
+def test_a_questionnaire_from_stdin_finds_its_evals_in_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from makebuy.cli import app
+    from makebuy.environment import MockEnvironment, use_environment
+
+    (tmp_path / "evals.csv").write_text(
+        "model,score,eval,date\nopenai/gpt-4o,12,smoke,2024-08-01\n"
+    )
+    text = questionnaire(
+        tmp_path, evidence={"file": "evals.csv"}, candidates={"include": ["openai/gpt-4o"]}
+    ).read_text()
+    with use_environment(MockEnvironment(cwd=tmp_path)):
+        result = CliRunner().invoke(app, ["assess", "-", "-f", "json"], input=text)
+    assert result.exit_code in (0, 1), result.stderr
+    assert "your eval: smoke, 2024-08-01" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["assess", str(EXAMPLES / "support-assistant.yaml"), "-f", "json"],
+        ["catalog", "list", "-f", "json"],
+        ["size", "meta/llama-3.1-8b-instruct"],
+    ],
+    ids=["assess", "catalog-list", "size"],
+)
+def test_dash_o_dash_writes_to_stdout_not_a_file(cli, tmp_path: Path, args, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli(*args, "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip()
+    assert not (tmp_path / "-").exists()
+
+
+# ------------------------------------------------ shell completion
+
+
+def test_completion_offers_catalog_ids_for_a_prefix() -> None:
+    from makebuy.cli.common import complete_entry, complete_gpu, complete_model
+
+    models = complete_model("meta/llama-3.1")
+    assert "meta/llama-3.1-8b-instruct" in models
+    assert all(m.startswith("meta/llama-3.1") for m in models)
+    gpus = complete_gpu("")
+    assert gpus == sorted(gpus) and any("h100" in g.lower() for g in gpus)
+    assert complete_gpu("no-such-gpu") == []
+    assert "meta/llama-3.1-8b-instruct" in complete_entry("meta/llama-3.1-8")
+
+
+def test_the_shell_asks_the_cli_for_completions() -> None:
+    import os
+
+    env = {
+        **os.environ,
+        "_MAKEBUY_COMPLETE": "complete_bash",
+        "COMP_WORDS": "makebuy size meta/llama-3.1-8",
+        "COMP_CWORD": "2",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "from makebuy.cli import app; app(prog_name='makebuy')"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert "meta/llama-3.1-8b-instruct" in out

@@ -190,3 +190,28 @@ def test_strategy_arithmetic(cases) -> None:
     mix = kind_mix(lines)
     assert sum(k.use_cases for k in mix) == len(cases)
     assert sum(k.total for k in mix) == pytest.approx(totals["mix"].total)
+
+
+def test_an_empty_folder_is_bad_input_and_reports_no_totals(cli, tmp_path: Path) -> None:
+    result = cli("portfolio", tmp_path, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no report of $0.00 totals
+    assert f"error: {tmp_path}: no questionnaires" in result.stderr
+    assert "found under this folder" in result.stderr
+
+
+def test_a_single_broken_yaml_file_is_bad_input(cli, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("makebuy: 1\nname: [unclosed\n")
+    result = cli("portfolio", broken)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "broken.yaml" in result.stderr and "YAML syntax error" in result.stderr
+
+
+def test_some_fine_and_one_broken_is_partly_failed_exit_1(cli, tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("makebuy: 1\nname: [unclosed\n")
+    code, p = portfolio_json(cli, EXAMPLE_FILES[0], tmp_path / "broken.yaml")
+    assert code == 1  # partly failed: a report of what worked, never exit 0
+    assert [Path(f["path"]).name for f in p["failures"]] == ["broken.yaml"]
+    assert len(p["use_cases"]) == 1

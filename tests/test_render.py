@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from makebuy.cli.assess import Format
 from makebuy.cli.portfolio import PortfolioFormat
+from makebuy.environment import MockEnvironment, use_environment
 from makebuy.models.result import Assessment
 from makebuy.render import (
     PORTFOLIO_RENDERERS,
@@ -26,7 +27,7 @@ from makebuy.render import (
 )
 from makebuy.render.svg import log_ticks, nice_ticks
 
-from .conftest import EXAMPLE_FILES, ROOT
+from .conftest import EXAMPLE_FILES, EXAMPLES, ROOT
 from .helpers import questionnaire
 
 FORMATS = {"table": "txt", "markdown": "md", "html": "html", "json": "json"}
@@ -160,3 +161,43 @@ def test_a_report_with_every_option_ruled_out_still_renders(cli, tmp_path: Path,
     assert result.exit_code == 1
     assert "No recommendation: every option was ruled out." in result.stdout
     assert "No option survived the gate." in result.stdout
+
+
+# ------------------------------------------------ narrow terminals: money is never cut
+
+_CUT_FIGURE = re.compile(r"(?<![\w.])[$€£]?[0-9][0-9,.]*…")
+"""A number or amount cut short by rich (names such as `Qwen2…` may be cut, figures not)."""
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_at_any_width_every_money_figure_of_the_report_is_shown_whole(cli, width: int) -> None:
+    from makebuy.money import money
+    from makebuy.render.table import MAX_ROWS
+
+    example = EXAMPLES / "support-assistant.yaml"
+    report = json.loads(cli("assess", example, "-f", "json").stdout)
+    with use_environment(MockEnvironment(variables={"COLUMNS": str(width)})):
+        table = cli("assess", example).stdout
+    eligible = [o for o in report["options"] if o["status"] == "eligible"][:MAX_ROWS]
+    assert eligible
+    for option in eligible:
+        assert money(option["cost"]["total"], "USD") in table
+        assert money(option["cost"]["per_million_tokens"], "USD") in table
+    assert not _CUT_FIGURE.search(table), _CUT_FIGURE.search(table)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["portfolio", str(EXAMPLES)],
+        ["catalog", "list"],
+        ["catalog", "show", "meta/llama-3.1-8b-instruct"],
+    ],
+    ids=["portfolio", "catalog-list", "catalog-show"],
+)
+def test_no_table_cuts_a_figure_at_any_width(cli, width: int, args: list[str]) -> None:
+    with use_environment(MockEnvironment(width=width)):
+        out = cli(*args).stdout
+    assert out.strip()
+    assert not _CUT_FIGURE.search(out), _CUT_FIGURE.search(out)

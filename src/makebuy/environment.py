@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,16 +22,26 @@ DEFAULT_WIDTH = 100
 """Columns for rich output when stdout is not a terminal: fixed, so piped output is stable."""
 
 
-def _system_width(stdout: TextIO) -> int:
-    if _isatty(stdout):
+def _positive_int(text: str | None) -> int | None:
+    try:
+        value = int(text or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _system_width(variables: Mapping[str, str], is_tty: bool, stdout: TextIO) -> int:
+    """COLUMNS wins; then the terminal's own width; then (piped) the undocumented
+    MAKEBUY_WIDTH fallback; then a fixed DEFAULT_WIDTH."""
+    columns = _positive_int(variables.get("COLUMNS"))
+    if columns is not None:
+        return columns
+    if is_tty:
         try:
             return os.get_terminal_size(stdout.fileno()).columns or DEFAULT_WIDTH
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             return DEFAULT_WIDTH
-    try:
-        return int(os.environ.get("MAKEBUY_WIDTH", str(DEFAULT_WIDTH)))
-    except ValueError:
-        return DEFAULT_WIDTH
+    return _positive_int(variables.get("MAKEBUY_WIDTH")) or DEFAULT_WIDTH
 
 
 def _isatty(stream: TextIO | None) -> bool:
@@ -43,10 +53,12 @@ def _isatty(stream: TextIO | None) -> bool:
 
 @dataclass(frozen=True)
 class Environment:
-    """Clock, terminal (width, colour, TTY), standard streams and working directory.
+    """Clock, terminal (width, colour, TTY), standard streams, working directory and the
+    environment variables that shape output (COLUMNS, NO_COLOR, FORCE_COLOR).
 
     Streams left as None are read from `sys` when used, so a test runner that swaps
-    `sys.stdout` (typer's CliRunner) still captures the output.
+    `sys.stdout` (typer's CliRunner) still captures the output; `variables` left as None
+    are read from `os.environ`. A `width` given here wins over COLUMNS (tests pin it).
     """
 
     width: int | None = None
@@ -57,6 +69,12 @@ class Environment:
     stdin_stream: TextIO | None = None
     stdout_stream: TextIO | None = None
     stderr_stream: TextIO | None = None
+    variables: Mapping[str, str] | None = None
+
+    @property
+    def env_vars(self) -> Mapping[str, str]:
+        """The process environment variables (a test's own mapping when it set one)."""
+        return self.variables if self.variables is not None else os.environ
 
     @property
     def stdin(self) -> TextIO:
@@ -82,33 +100,63 @@ class Environment:
 
     @property
     def columns(self) -> int:
-        """Width for rich output: the terminal's, or a fixed 100 when piped."""
-        return self.width if self.width is not None else _system_width(self.stdout)
+        """Width for rich output: COLUMNS if set, else the terminal's, else a fixed 100
+        when piped (golden files and scripts rely on that)."""
+        if self.width is not None:
+            return self.width
+        return _system_width(self.env_vars, self.is_tty, self.stdout)
 
     @property
     def working_dir(self) -> Path:
         return self.cwd if self.cwd is not None else Path.cwd()
 
     def color_for(self, output: Path | None) -> bool:
-        """Colour only for a report drawn on the terminal, never into a file."""
-        return output is None and self.is_tty
+        """Colour for a report on stdout when it is a terminal, never into a file.
+
+        NO_COLOR (any non-empty value, https://no-color.org) turns colour off even on a
+        terminal; FORCE_COLOR (non-empty) turns it on when stdout is not a terminal.
+        NO_COLOR wins when both are set. `-o -` is stdout, so it follows the same rule.
+        """
+        if output is not None and not is_stdio(output):
+            return False
+        if self.env_vars.get("NO_COLOR", ""):
+            return False
+        return self.is_tty or bool(self.env_vars.get("FORCE_COLOR", ""))
+
+
+def is_stdio(path: Path | str | None) -> bool:
+    """Whether an `-o` value or a questionnaire argument is `-`: stdout or stdin."""
+    return path is not None and str(path) == STDIO_NAME
+
+
+STDIO_NAME = "-"
+"""The file name that means standard input (a questionnaire) or standard output (`-o`)."""
 
 
 def MockEnvironment(
     *,
-    width: int = DEFAULT_WIDTH,
+    width: int | None = None,
     tty: bool = False,
     cwd: Path | None = None,
     today: dt.date | None = None,
+    variables: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
 ) -> Environment:
     """A fixed environment for tests (named like the class it builds, as in httpie):
-    no terminal, a pinned width, optionally a fixed day."""
+    no terminal, no environment variables, optionally a fixed day, stdin or variables
+    (COLUMNS, NO_COLOR, FORCE_COLOR). The width is `width`, else COLUMNS from
+    `variables`, else DEFAULT_WIDTH (a terminal's own size is never asked)."""
+    variables = dict(variables or {})
+    if width is None:
+        width = _positive_int(variables.get("COLUMNS")) or DEFAULT_WIDTH
     return Environment(
         width=width,
         stdout_isatty=tty,
         stderr_isatty=tty,
         cwd=cwd,
         today=(lambda: today) if today is not None else dt.date.today,
+        stdin_stream=stdin,
+        variables=variables,
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -272,24 +272,57 @@ class LoadedEval:
     line: int | None
 
 
+STDIN_NAME = "<stdin>"
+"""How errors and reports name a questionnaire read from standard input (`assess -`)."""
+
+
+@dataclass(frozen=True)
+class QuestionnaireText:
+    """A questionnaire already read (from stdin: `makebuy assess - < usecase.yaml`).
+
+    The CLI reads standard input once, through the Environment, and hands this on, so
+    `what-if` can assess it twice. Relative paths inside it (`evidence.file`) resolve
+    against `base_dir`, the working directory, as there is no file to be next to."""
+
+    text: str
+    name: str
+    base_dir: Path
+
+
+def read_stdin(stream: TextIO, base_dir: Path) -> QuestionnaireText:
+    """Read a questionnaire from `stream`, refusing more than MAX_INPUT_BYTES."""
+    text = stream.read(MAX_INPUT_BYTES + 1)
+    if len(text) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"more than the {MAX_INPUT_BYTES // 2**20} MiB input limit", path=STDIN_NAME
+        )
+    return QuestionnaireText(text=text, name=STDIN_NAME, base_dir=base_dir)
+
+
 def load_usecase(
-    path: Path,
+    path: Path | QuestionnaireText,
     evals_path: Path | None = None,
     overrides: Sequence[tuple[str, Any]] = (),
 ) -> LoadedUseCase:
-    """Read and validate one questionnaire, and the eval files it names or `evals_path`
-    (`--evals`; its rows come after the questionnaire's, so they win a tie).
+    """Read and validate one questionnaire (a file, or text read from stdin), and the
+    eval files it names or `evals_path` (`--evals`; its rows come after the
+    questionnaire's, so they win a tie).
 
     `overrides` ((dotted key, value) pairs, from `what-if --set`) replace answers before
     validation; an error in one names the key as the field."""
-    doc = parse_yaml(read_text(path), str(path))
+    if isinstance(path, QuestionnaireText):
+        doc = parse_yaml(path.text, path.name)
+        base_dir = path.base_dir
+    else:
+        doc = parse_yaml(read_text(path), str(path))
+        base_dir = path.parent
     if overrides:
         doc = with_overrides(doc, overrides)
     loaded = validate_usecase(doc)
     named = loaded.usecase.evidence.file
     rows: list[LoadedEval] = []
     if named is not None:
-        rows += load_evals(path.parent / named)
+        rows += load_evals(base_dir / named)
     if evals_path is not None:
         rows += load_evals(evals_path)
     if not rows:

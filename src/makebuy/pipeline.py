@@ -26,7 +26,7 @@ from makebuy.score import Method
 
 
 def assess(
-    usecase_path: Path,
+    usecase_path: Path | load.QuestionnaireText,
     catalog_paths: Sequence[Path] = (),
     *,
     method: Method = "weighted-sum",

@@ -139,7 +139,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]
                 p for p in path.iterdir() if p.suffix in QUESTIONNAIRE_SUFFIXES and p.is_file()
             )
             if not matches:
-                failures.append(Failure(path=str(path), message="no *.yaml questionnaire here"))
+                failures.append(
+                    Failure(
+                        path=str(path),
+                        message="no questionnaires (*.yaml, *.yml) found under this folder",
+                    )
+                )
         elif path.exists():
             matches = [path]
         elif glob.has_magic(str(raw)):

@@ -13,6 +13,15 @@ from typing import Any, Literal
 SchemaName = Literal["usecase", "catalog", "assessment"]
 SCHEMA_NAMES: tuple[SchemaName, ...] = ("usecase", "catalog", "assessment")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_VERSIONS: dict[SchemaName, int] = {"usecase": 1, "catalog": 1, "assessment": 1}
+"""The version of each published schema: the questionnaire's `makebuy: 1`, the catalog
+file format, and the report's `schema_version`. A change that rejects documents valid
+before raises it (and with it the `$id`)."""
+
+
+def schema_id(name: SchemaName) -> str:
+    """The stable `$id` of a schema: a URN, since no server is promised to host it."""
+    return f"urn:makebuy:schema:{name}:{SCHEMA_VERSIONS[name]}"
 
 
 def exclusion_codes() -> tuple[str, ...]:
@@ -34,7 +43,12 @@ def schema(name: SchemaName) -> dict[str, Any]:
         document = CatalogFile.model_json_schema(by_alias=True)
     else:
         document = _assessment()
-    document["$schema"] = DRAFT
+    document = {
+        "$schema": DRAFT,
+        "$id": schema_id(name),
+        "version": SCHEMA_VERSIONS[name],
+        **{k: v for k, v in document.items() if k not in ("$schema", "$id")},
+    }
     return document
 
 
@@ -42,6 +56,12 @@ def _assessment() -> dict[str, Any]:
     from makebuy.models.result import CRITERIA, Assessment
 
     document = Assessment.model_json_schema(by_alias=True, mode="serialization")
+    # Every report carries schema_version (it has a default in the model, so pydantic
+    # leaves it optional); a reader must be able to rely on it.
+    required = document.setdefault("required", [])
+    if "schema_version" not in required:
+        required.insert(0, "schema_version")
+    document["properties"]["schema_version"]["const"] = SCHEMA_VERSIONS["assessment"]
     defs = document["$defs"]
     codes = list(exclusion_codes())
     defs["Exclusion"]["properties"]["code"]["enum"] = codes

@@ -30,7 +30,7 @@ app = typer.Typer(
     help="Make-or-buy decisions for AI use cases: self-host an open-weight model, rent one"
     " hosted, or buy a proprietary API.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

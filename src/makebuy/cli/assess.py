@@ -21,6 +21,7 @@ from makebuy.cli.common import (
     choices,
     current_environment,
     emit,
+    questionnaire_source,
     reported_errors,
     terminal_width,
 )
@@ -39,7 +40,9 @@ def register(app: typer.Typer) -> None:
 
 
 def assess(
-    usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
+    usecase: Path = typer.Argument(
+        ..., help="The use-case questionnaire (YAML); '-' reads it from stdin."
+    ),
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: Format = typer.Option(Format("table"), "--format", "-f", help="Report format."),
@@ -69,7 +72,7 @@ def assess(
         check_template_dir(template, output_format.value)
 
         result = pipeline.assess(
-            usecase,
+            questionnaire_source(usecase),
             catalog,
             method=method.value,
             evaluated_on=as_of.date() if as_of else None,

@@ -22,6 +22,7 @@ from makebuy.cli.common import (
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     choices,
+    complete_entry,
     current_environment,
     emit,
     reported_errors,
@@ -69,7 +70,9 @@ else:
     """Formats of `catalog diff`: the names in makebuy.render.CATALOG_DIFF_RENDERERS."""
 
 
-_OUTPUT_OPT = typer.Option(None, "--output", "-o", help="Write the output here.")
+_OUTPUT_OPT = typer.Option(
+    None, "--output", "-o", help="Write the output to this file ('-' for stdout)."
+)
 
 
 @catalog_app.command("list")
@@ -113,7 +116,10 @@ def list_models(
 @catalog_app.command("show")
 def show(
     entry_id: str = typer.Argument(
-        ..., metavar="ID", help="A model, offering, licence, GPU or source id."
+        ...,
+        metavar="ID",
+        help="A model, offering, licence, GPU or source id.",
+        autocompletion=complete_entry,
     ),
     kind: Kind | None = typer.Option(
         None, "--kind", help="Only look in this kind (model and offering ids can coincide)."

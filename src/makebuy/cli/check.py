@@ -47,7 +47,9 @@ def check(
     output_format: CheckFormat = typer.Option(
         CheckFormat("table"), "--format", "-f", help="Report format."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report to this file ('-' for stdout)."
+    ),
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:

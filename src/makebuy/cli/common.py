@@ -33,6 +33,7 @@ def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
 
 if TYPE_CHECKING:
     from makebuy.environment import Environment
+    from makebuy.load import QuestionnaireText
 
     class ScoreMethod(StrEnum):
         """What mypy sees: a choice whose value is a `Method`."""
@@ -50,7 +51,9 @@ CATALOG_OPTION: Any = typer.Option(
 NO_BUILTIN_OPTION: Any = typer.Option(
     False, "--no-builtin-catalog", help="Use only the --catalog files."
 )
-OUTPUT_OPTION: Any = typer.Option(None, "--output", "-o", help="Write the report here.")
+OUTPUT_OPTION: Any = typer.Option(
+    None, "--output", "-o", help="Write the report to this file ('-' for stdout)."
+)
 AS_OF_OPTION: Any = typer.Option(
     None,
     "--as-of",
@@ -157,6 +160,7 @@ def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
 
 def emit(text: str, output: Path | None) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
+    `-o -` means stdout, as in most Unix tools (never a file named `-`).
 
     A report is UTF-8 wherever it lands except on a terminal: a file given with -o and a
     pipe or redirection get UTF-8 bytes whatever the locale (an HTML report declares
@@ -164,6 +168,10 @@ def emit(text: str, output: Path | None) -> None:
     reader of stdout has gone (`makebuy assess x.yaml | head -0`) the report is dropped
     quietly and the run keeps its own exit code.
     """
+    from makebuy.environment import is_stdio
+
+    if is_stdio(output):
+        output = None
     try:
         if output is None:
             write_stdout(text)
@@ -175,6 +183,18 @@ def emit(text: str, output: Path | None) -> None:
         raise InputError(
             f"cannot write: {exc.strerror or exc}", path=output or "standard output"
         ) from None
+
+
+def questionnaire_source(path: Path) -> Path | QuestionnaireText:
+    """`path` itself, or for `-` the questionnaire read (once) from the environment's stdin;
+    relative paths inside it then resolve against the working directory."""
+    from makebuy.environment import is_stdio
+    from makebuy.load import read_stdin
+
+    if not is_stdio(path):
+        return path
+    env = current_environment()
+    return read_stdin(env.stdin, env.working_dir)
 
 
 def terminal_width() -> int:
@@ -235,3 +255,37 @@ def configure_standard_streams() -> None:
         if isinstance(stream, io.TextIOWrapper):
             with suppress(OSError, ValueError):
                 stream.reconfigure(errors="backslashreplace")
+
+
+def _builtin_ids(section: str, prefix: str) -> list[str]:
+    """Ids of the built-in catalog's `section` that start with `prefix`, sorted.
+
+    For shell completion: the catalog (pydantic, yaml) is loaded here, when the shell asks,
+    never when the CLI is imported, so `makebuy --help` stays fast. A catalog that fails
+    to load completes nothing rather than print a traceback into the shell."""
+    try:
+        from makebuy.load import load_catalog
+
+        catalog = load_catalog().catalog
+    except Exception:
+        return []
+    ids = getattr(catalog, section)
+    return sorted(i for i in ids if i.startswith(prefix))
+
+
+def complete_model(incomplete: str) -> list[str]:
+    """Shell completion of model ids (`makebuy size MODEL`)."""
+    return _builtin_ids("models", incomplete)
+
+
+def complete_gpu(incomplete: str) -> list[str]:
+    """Shell completion of GPU ids (`--gpu`)."""
+    return _builtin_ids("gpus", incomplete)
+
+
+def complete_entry(incomplete: str) -> list[str]:
+    """Shell completion of `makebuy catalog show ID`: models, offerings, GPUs, licences."""
+    found: set[str] = set()
+    for section in ("models", "offerings", "gpus", "licences"):
+        found.update(_builtin_ids(section, incomplete))
+    return sorted(found)

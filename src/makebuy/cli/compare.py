@@ -25,6 +25,7 @@ from makebuy.cli.common import (
     choices,
     current_environment,
     emit,
+    questionnaire_source,
     reported_errors,
     terminal_width,
 )
@@ -69,7 +70,9 @@ def parse_setting(text: str) -> tuple[str, Any]:
 
 
 def what_if(
-    usecase: Path = typer.Argument(..., help="The use-case questionnaire (YAML)."),
+    usecase: Path = typer.Argument(
+        ..., help="The use-case questionnaire (YAML); '-' reads it from stdin."
+    ),
     settings: list[str] = typer.Option(
         [],
         "--set",
@@ -98,8 +101,9 @@ def what_if(
             "evaluated_on": as_of.date() if as_of else None,
             "loaded_catalog": loaded,
         }
-        base = pipeline.assess(usecase, catalog, **common).assessment
-        changed = pipeline.assess(usecase, catalog, overrides=overrides, **common).assessment
+        source = questionnaire_source(usecase)
+        base = pipeline.assess(source, catalog, **common).assessment
+        changed = pipeline.assess(source, catalog, overrides=overrides, **common).assessment
         label = ", ".join(f"{k}={v}" for k, v in overrides)
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)

@@ -81,10 +81,14 @@ def portfolio(
             raise InputError("no questionnaire given")
         for failure in result.failures:
             typer.echo(f"error: {failure.path}: {failure.message}", err=True)
+        if not result.use_cases:
+            # Nothing could be assessed (an empty folder, a broken file): bad input, and
+            # no report, since $0 totals would read as a portfolio that costs nothing.
+            raise typer.Exit(int(ExitCode.BAD_INPUT))
         color = current_environment().color_for(output) and output_format == "table"
         renderer = get_portfolio_renderer(output_format.value, template_dir=template)
         emit(renderer(result, width=terminal_width(), color=color), output)
-        if result.failed:
+        if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 
 

@@ -12,6 +12,8 @@ from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
     NO_CACHE_OPTION,
+    complete_gpu,
+    complete_model,
     emit,
     reported_errors,
     terminal_width,
@@ -53,9 +55,16 @@ def register(app: typer.Typer) -> None:
 
 
 def size(
-    model: str = typer.Argument(..., help="Model id from the catalog, e.g. meta/llama-2-70b."),
+    model: str = typer.Argument(
+        ...,
+        help="Model id from the catalog, e.g. meta/llama-2-70b.",
+        autocompletion=complete_model,
+    ),
     gpu: list[str] = typer.Option(
-        [], "--gpu", help="GPU id to size for; repeatable (default: all)."
+        [],
+        "--gpu",
+        help="GPU id to size for; repeatable (default: all).",
+        autocompletion=complete_gpu,
     ),
     precision: PrecisionChoice = typer.Option(
         PrecisionChoice.bf16, "--precision", help="Weight precision."
@@ -75,7 +84,9 @@ def size(
     output_format: SizeFormat = typer.Option(
         SizeFormat.table, "--format", "-f", help="Output format."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the output here."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the output to this file ('-' for stdout)."
+    ),
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:

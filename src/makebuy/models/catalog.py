@@ -14,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from makebuy.models.usecase import TaskKind
 
 T = TypeVar("T")
-URL_PATTERN = r"^https?://[^\s()<>\[\]{}|\\\"'`]+$"
-"""http(s) URLs without spaces, brackets, pipes or quotes: safe inside Markdown links."""
+URL_PATTERN = "^https?://[^\\s()<>\\[\\]{}|\\\\\"'`]+$"
+"""http(s) URLs without spaces, brackets, pipes or quotes: safe inside Markdown links.
+
+The same regex in Python and in ECMA-262 with the `u` flag (JSON Schema's dialect, as
+editors and ajv read it): only syntax characters are escaped, so no `\\"`."""
 FigureStatus = Literal["verified", "secondary", "unverified"]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from makebuy.catalog_query import LIST_COLUMNS, cell
 from makebuy.render.csv import spreadsheet_safe
+from makebuy.render.format import keep_numbers_whole
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,7 +66,7 @@ def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) 
         )
     for r in listing.rows:
         table.add_row(*(cell(r[c]) for c in TABLE_COLUMNS))
-    _console(buffer, width=width, color=color).print(table)
+    _console(buffer, width=width, color=color).print(keep_numbers_whole(table, width), crop=False)
     return buffer.getvalue()
 
 
@@ -136,7 +137,7 @@ def _view(view: dict[str, Any], *, width: int, color: bool) -> str:
         for s in view["sources"]:
             table.add_row(s["id"], s["title"], s["url"])
         parts.append(table)
-    console.print(Group(*parts))
+    console.print(keep_numbers_whole(Group(*parts), width), crop=False)
     return buffer.getvalue()
 
 
@@ -192,7 +193,7 @@ def diff_table(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> s
             table.add_column(c, overflow="fold", no_wrap=c in {"kind", "id", "effective"})
         for change in diff.changes:
             table.add_row(*_diff_row(change))
-        console.print(table)
+        console.print(keep_numbers_whole(table, width), crop=False)
     console.print(_diff_summary(diff))
     return buffer.getvalue()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -302,12 +303,77 @@ def governance_checklist(option: OptionResult) -> list[GovernanceItem]:
     return sorted(items, key=lambda item: order.index(item.area))
 
 
+_NUMBER_CELL = re.compile(r"^[-+−~≈<>]?\s?\$?[-+]?[0-9][0-9,.]*\s?[%xkKMBG]?\+?$|^[-–—]?$|^n/a$")
+"""A cell that is a number, an amount of money or a percentage, or left empty ("—")."""
+
+
+_MIN_TEXT_WIDTH = 6
+"""Text columns of a table with number columns never shrink below this many characters."""
+
+
+def keep_numbers_whole(renderable: Any, width: int) -> Any:
+    """Keep every money and number column of the rich tables in `renderable` whole.
+
+    A column whose cells are all numbers (`$677,758`, `0.944`, `63%`) gets a fixed width:
+    its longest cell (or the longest word of its header), so a narrow terminal squeezes
+    the text columns (names wrap) instead of cutting money to `$677,…`. When that leaves
+    the text columns too little room inside a boxed table, the table drops its outer
+    border and narrows its padding. Where even the number columns do not fit, `rich_text`
+    draws the table wider than the terminal rather than cut a figure. Tables inside
+    groups are found too. Returns `renderable`, changed in place.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(renderable, Group):
+        for part in renderable.renderables:
+            keep_numbers_whole(part, width)
+        return renderable
+    if not isinstance(renderable, Table):
+        return renderable
+    fixed = 0
+    text_columns = 0
+    for column in renderable.columns:
+        cells = [str(c) for c in column.cells]
+        texts = [c.strip() for c in cells if c.strip()]
+        if column.width is None and texts and all(_NUMBER_CELL.match(c) for c in texts):
+            words = str(column.header).split() or [""]
+            column.min_width = max(max(len(c) for c in cells), *(len(w) for w in words))
+            column.no_wrap = True  # the cells; the header may still wrap between words
+            if isinstance(column.header, str):
+                column.header = Text(column.header, no_wrap=False)
+            fixed += column.min_width
+        else:
+            text_columns += 1
+            if column.min_width is None and cells:  # a name stays readable, if cut
+                column.min_width = min(_MIN_TEXT_WIDTH, max(len(c) for c in cells))
+    if not fixed or renderable.box is None:
+        return renderable
+    columns = len(renderable.columns)
+    chrome = columns + 1 + 2 * columns  # borders and padding of a boxed table
+    if fixed + chrome + (_MIN_TEXT_WIDTH + 4) * text_columns > width:
+        renderable.box = box.SIMPLE_HEAD
+        renderable.show_edge = False
+        renderable.pad_edge = False
+        renderable.collapse_padding = True
+        # Too narrow even so: draw the table wider than the terminal (rich_text does not
+        # crop) rather than let rich squeeze text columns to nothing and cut figures.
+        needed = sum((c.min_width or 0) + 2 for c in renderable.columns)
+        if needed > width and renderable.width is None:
+            renderable.width = needed
+    return renderable
+
+
 def rich_text(renderable: Any, *, width: int, color: bool) -> str:
     """Draw a rich renderable into a string: a fixed width, ANSI colours only when asked,
-    and markup off, so brackets in names and notes stay text."""
+    and markup off, so brackets in names and notes stay text. Money and number columns
+    are never cut (`keep_numbers_whole`)."""
     from rich.console import Console
 
     buffer = io.StringIO()
+    keep_numbers_whole(renderable, width)
     Console(
         markup=False,
         file=buffer,
@@ -317,5 +383,5 @@ def rich_text(renderable: Any, *, width: int, color: bool) -> str:
         no_color=not color,
         highlight=False,
         legacy_windows=False,
-    ).print(renderable)
+    ).print(renderable, crop=False)
     return buffer.getvalue()

@@ -7,9 +7,18 @@ skipped test cases; files that are not ADRs are left out. No timestamps: stable 
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from makebuy.check import DecisionReport
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids even as references (a control character in an ADR title)."""
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML 1.0 forbids shown as a visible `\\xNN` escape."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> str:
@@ -47,4 +56,7 @@ def render(report: DecisionReport, *, width: int = 100, color: bool = False) -> 
         elif text:
             ET.SubElement(case, "system-out").text = text
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+    # ElementTree escapes &, < and > but writes control characters as they are, which
+    # makes the document ill-formed; only content can hold them, so escape the whole.
+    body = xml_safe(ET.tostring(suites, "unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
