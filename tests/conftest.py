@@ -20,6 +20,13 @@ from makebuy.cli import app
 from makebuy.environment import Environment, MockEnvironment, use_environment
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CATALOG = Path(__file__).parent / "fixtures" / "catalog"
+"""A frozen copy of the shipped catalog (see its README): every test that pins figures
+reads it as the built-in catalog, so a refresh of catalogs/ never rewrites a golden file."""
+FIXTURE_VARIABLES = {"MAKEBUY_BUILTIN_CATALOG": str(FIXTURE_CATALOG)}
+os.environ.update(FIXTURE_VARIABLES)  # subprocesses too
+SHIPPED_VARIABLES = {"MAKEBUY_BUILTIN_CATALOG": str(ROOT / "catalogs")}
+"""For the tests that are about the shipped catalog itself."""
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).parent / "golden"
 DATA = Path(__file__).parent / "data"
@@ -36,8 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def environment() -> Iterator[Environment]:
-    """Every test runs commands in a fixed environment: no terminal, 100 columns."""
-    with use_environment(MockEnvironment(width=100)) as env:
+    """Every test runs commands in a fixed environment: no terminal, 100 columns, the
+    frozen fixture catalog as the built-in one."""
+    with use_environment(MockEnvironment(width=100, variables=FIXTURE_VARIABLES)) as env:
         yield env
 
 

@@ -22,7 +22,7 @@ from makebuy.environment import MockEnvironment, current, use_environment
 from makebuy.errors import ExitCode, InputError
 from makebuy.units import add_months
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, FIXTURE_VARIABLES
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "adr-corpus"
 DATE = "2026-11-28"
@@ -196,7 +196,7 @@ def test_adr_new_writes_a_madr4_record_that_matches_its_golden_file(
     cli, golden, tmp_path: Path
 ) -> None:
     root = repo_with(tmp_path, "support-assistant.yaml")
-    with use_environment(MockEnvironment(cwd=root)):
+    with use_environment(MockEnvironment(cwd=root, variables=FIXTURE_VARIABLES)):
         path = new_adr(cli, root, "support-assistant.yaml")
     assert path.parent == root / "docs" / "decisions"
     assert path.name.startswith("0001-self-host-") or path.name.startswith("0001-")
@@ -442,7 +442,7 @@ def test_adr_new_finds_the_folder_from_adr_dir(
     (root / "doc" / "arch" / "0001-record-architecture-decisions.md").write_text(
         "# 1. Record architecture decisions\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n"
     )
-    with use_environment(MockEnvironment(cwd=root / "examples")):
+    with use_environment(MockEnvironment(cwd=root / "examples", variables=FIXTURE_VARIABLES)):
         path = new_adr(cli, root, "support-assistant.yaml")
     assert path.resolve().parent == (root / "doc" / "arch").resolve()
     assert path.name.startswith("0002-")

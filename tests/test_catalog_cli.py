@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,20 @@ from hypothesis import strategies as st
 from makebuy.catalog_check import MAX_GPU_MEMORY_GB, MAX_PRICE_PER_1M_USD, check_catalog
 from makebuy.catalog_query import LIST_COLUMNS, entry_views
 from makebuy.cli.catalog import ListFormat
+from makebuy.environment import Environment, MockEnvironment, use_environment
 from makebuy.errors import ExitCode
 from makebuy.load import load_catalog
+
+from .conftest import SHIPPED_VARIABLES
+
+
+@pytest.fixture(autouse=True, scope="module")
+def environment() -> Iterator[Environment]:
+    """These tests are about the shipped catalog itself, not the frozen fixture (module
+    scope: the module's catalog fixtures are built inside it)."""
+    with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
+        yield env
+
 
 TODAY = "2026-11-28"
 """Validation date pinned so age warnings do not change with the wall clock."""

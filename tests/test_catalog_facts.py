@@ -8,11 +8,23 @@ bug makebuy can have; these are the facts the examples' decisions turn on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
+from makebuy.environment import Environment, MockEnvironment, use_environment
 from makebuy.load import load_catalog
 from makebuy.models.catalog import Catalog, Offering, Price
+
+from .conftest import SHIPPED_VARIABLES
+
+
+@pytest.fixture(autouse=True, scope="module")
+def environment() -> Iterator[Environment]:
+    """These tests are about the shipped catalog itself, not the frozen fixture (module
+    scope: the module's catalog fixtures are built inside it)."""
+    with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
+        yield env
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from makebuy.environment import MockEnvironment, use_environment
 from makebuy.errors import ExitCode
 from makebuy.render.check import CHECK_RENDERERS, get_check_renderer
 
+from .conftest import FIXTURE_VARIABLES
 from .helpers import assess_json, option
 from .test_adr import CORPUS, DATE, needs_corpus, new_adr, repo_with
 
@@ -77,7 +78,7 @@ def test_a_fresh_record_holds(cli, recorded: tuple[Path, Path]) -> None:
 
 def test_the_default_path_is_the_repositorys_adr_folder(cli, recorded: tuple[Path, Path]) -> None:
     root, path = recorded
-    with use_environment(MockEnvironment(cwd=root / "examples")):
+    with use_environment(MockEnvironment(cwd=root / "examples", variables=FIXTURE_VARIABLES)):
         result = cli("check", "--today", DATE)
     assert result.exit_code == ExitCode.OK, result.stderr
     assert "holds" in result.stdout and path.name in result.stdout

@@ -28,7 +28,7 @@ from makebuy.render import (
 )
 from makebuy.render.check import CHECK_RENDERERS, get_check_renderer
 
-from .conftest import EXAMPLE_FILES, EXAMPLES
+from .conftest import EXAMPLE_FILES, EXAMPLES, FIXTURE_VARIABLES
 from .helpers import assess_json, questionnaire
 
 
@@ -307,7 +307,7 @@ def test_a_questionnaire_from_stdin_finds_its_evals_in_the_working_folder(
     text = questionnaire(
         tmp_path, evidence={"file": "evals.csv"}, candidates={"include": ["openai/gpt-4o"]}
     ).read_text()
-    with use_environment(MockEnvironment(cwd=tmp_path)):
+    with use_environment(MockEnvironment(cwd=tmp_path, variables=FIXTURE_VARIABLES)):
         result = CliRunner().invoke(app, ["assess", "-", "-f", "json"], input=text)
     assert result.exit_code in (0, 1), result.stderr
     assert "your eval: smoke, 2024-08-01" in result.stdout

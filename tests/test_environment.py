@@ -12,13 +12,13 @@ import pytest
 
 from makebuy.environment import Environment, MockEnvironment, current, use_environment
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, FIXTURE_VARIABLES
 
 TICKETS = EXAMPLES / "ticket-routing-high-volume.yaml"
 
 
 def test_the_table_is_drawn_at_the_environments_width(cli) -> None:
-    with use_environment(MockEnvironment(width=60)):
+    with use_environment(MockEnvironment(width=60, variables=FIXTURE_VARIABLES)):
         narrow = cli("assess", TICKETS).stdout
     wide = cli("assess", TICKETS).stdout  # the suite's environment: 100 columns
     assert max(len(line) for line in narrow.splitlines()) <= 60
@@ -26,7 +26,7 @@ def test_the_table_is_drawn_at_the_environments_width(cli) -> None:
 
 
 def test_colour_only_on_a_terminal_and_never_into_a_file(cli, tmp_path) -> None:
-    with use_environment(MockEnvironment(tty=True)):
+    with use_environment(MockEnvironment(tty=True, variables=FIXTURE_VARIABLES)):
         on_terminal = cli("assess", TICKETS).stdout
         out = tmp_path / "report.txt"
         assert cli("assess", TICKETS, "-o", out).exit_code == 0
@@ -54,7 +54,7 @@ def test_a_report_goes_to_the_environments_stdout(cli) -> None:
 
 
 def test_the_system_environment_is_used_when_none_is_installed() -> None:
-    with use_environment(MockEnvironment(width=42)):
+    with use_environment(MockEnvironment(width=42, variables=FIXTURE_VARIABLES)):
         assert current().columns == 42
     env = Environment()
     assert env.today() == dt.date.today()
@@ -94,7 +94,7 @@ def test_force_color_never_colours_a_file_but_does_colour_dash_o_dash(cli, tmp_p
 
 def test_columns_sets_the_width() -> None:
     assert MockEnvironment(variables={"COLUMNS": "60"}).columns == 60
-    assert MockEnvironment().columns == 100
+    assert MockEnvironment(variables=FIXTURE_VARIABLES).columns == 100
     assert MockEnvironment(variables={"COLUMNS": "wide"}).columns == 100
     # the system environment: COLUMNS wins over the terminal and over MAKEBUY_WIDTH
     piped = io.StringIO()

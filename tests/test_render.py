@@ -27,7 +27,7 @@ from makebuy.render import (
 )
 from makebuy.render.svg import log_ticks, nice_ticks
 
-from .conftest import EXAMPLE_FILES, EXAMPLES, ROOT
+from .conftest import EXAMPLE_FILES, EXAMPLES, FIXTURE_VARIABLES, ROOT
 from .helpers import questionnaire
 
 FORMATS = {"table": "txt", "markdown": "md", "html": "html", "json": "json"}
@@ -197,7 +197,7 @@ def test_at_any_width_every_money_figure_of_the_report_is_shown_whole(cli, width
     ids=["portfolio", "catalog-list", "catalog-show"],
 )
 def test_no_table_cuts_a_figure_at_any_width(cli, width: int, args: list[str]) -> None:
-    with use_environment(MockEnvironment(width=width)):
+    with use_environment(MockEnvironment(width=width, variables=FIXTURE_VARIABLES)):
         out = cli(*args).stdout
     assert out.strip()
     assert not _CUT_FIGURE.search(out), _CUT_FIGURE.search(out)

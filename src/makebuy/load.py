@@ -458,8 +458,26 @@ def usecase_digest(usecase: UseCase) -> str:
 # ---------------------------------------------------------------- catalog
 
 
+BUILTIN_CATALOG_VARIABLE = "MAKEBUY_BUILTIN_CATALOG"
+"""Names a folder that stands in for the shipped catalog: an organisation's curated
+catalog, or a frozen copy so that reports stay the same across makebuy upgrades (the
+test suite pins its golden reports this way)."""
+
+
 def builtin_catalog_dir() -> Path:
-    """The built-in catalog folder: inside the installed package, or the source tree."""
+    """The built-in catalog folder: the one `MAKEBUY_BUILTIN_CATALOG` names, else the one
+    inside the installed package, or the source tree."""
+    from makebuy import environment
+
+    chosen = environment.current().env_vars.get(BUILTIN_CATALOG_VARIABLE, "")
+    if chosen:
+        folder = Path(chosen).expanduser()
+        if not folder.is_dir():
+            raise InputError(
+                f"{BUILTIN_CATALOG_VARIABLE} names {chosen!r}, which is not a folder",
+                path=chosen,
+            )
+        return folder
     packaged = resources.files("makebuy") / "catalogs"
     if packaged.is_dir():
         return Path(str(packaged))
