@@ -214,3 +214,31 @@ def test_a_bad_range_names_its_field(cli, tmp_path: Path, section, message) -> N
     result = cli("assess", path)
     assert result.exit_code == 2
     assert "uncertainty" in result.stderr and message in result.stderr
+
+
+def test_rank_acceptability_places_every_sample_once_per_place() -> None:
+    r = assess_json(CLAIMS)["robustness"]
+    ranks = r["rank_acceptability"]
+    for place in range(robustness.RANK_PLACES):
+        assert sum(shares[place] for shares in ranks.values()) == pytest.approx(1.0, abs=1e-3)
+    assert {oid: shares[0] for oid, shares in ranks.items() if shares[0] > 0} == r[
+        "first_rank_acceptability"
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(), st.sampled_from(["weighted-sum", "topsis"]))
+def test_the_sampled_order_at_the_stated_weights_is_the_reports_order(problem, method) -> None:
+    matrix, priorities = problem
+    from makebuy.score import BENEFIT, LOG_SCALE, decision_scores, dominance_order
+
+    table = decision_scores(
+        matrix, priorities, BENEFIT, method=method, log_scale=LOG_SCALE,
+        tie_breaker=matrix["cost"],
+    )  # fmt: skip
+    expected, _ = dominance_order(matrix, table.ranking, priorities)
+    weights = np.array([[priorities[c] for c in CRITERIA]], dtype=float)
+    ranking = list(matrix.index)
+    places = min(3, len(ranking))
+    order = robustness.sample_orders(matrix, ranking, weights / weights.sum(), method, places)
+    assert [ranking[i] for i in order[0]] == expected[:places]

@@ -56,6 +56,8 @@ from makebuy.score import (
 )
 
 SAMPLES = 10_000
+RANK_PLACES = 3
+"""Places whose acceptability every report shows (first, second, third)."""
 SEED = 20_230_718  # Llama 2's release day: any fixed seed would do
 STEP = 1.0
 CHUNK = 1_000
@@ -111,7 +113,20 @@ def _tie_rank(costs: np.ndarray, names: list[str]) -> np.ndarray:
 def sample_winners(
     matrix: pd.DataFrame, ranking: list[str], weights: np.ndarray, method: Method
 ) -> np.ndarray:
-    """Index (into `ranking`) of the winner in each weight sample, ranking rule applied.
+    """Index (into `ranking`) of the winner in each weight sample (see `sample_orders`)."""
+    return sample_orders(matrix, ranking, weights, method, places=1)[:, 0]
+
+
+def sample_orders(
+    matrix: pd.DataFrame,
+    ranking: list[str],
+    weights: np.ndarray,
+    method: Method,
+    places: int = 1,
+) -> np.ndarray:
+    """Samples x places: the indices (into `ranking`) of the options placed first, second,
+    ... in each weight sample, ranking rule applied (an option is placed once every cheaper,
+    more capable option that must precede it is placed, as in `score.dominance_order`).
 
     Ties go to the lower total cost, then the option id, as in the report. The rule
     depends on a sample only through which preference criteria outweigh
@@ -128,10 +143,14 @@ def sample_winners(
         tie_breaker=m["cost"],
     )
     norm = table.normalised[list(CRITERIA)].to_numpy(dtype=float)  # options x criteria
-    blocked = _blocked_by_pattern(m)
+    precedes = _precedence_by_pattern(m)
+    blocked = np.asarray(precedes.any(axis=1), dtype=bool)
+    places = min(places, len(m))
     pref = [CRITERIA.index(c) for c in PREFERENCE_CRITERIA]
     floor = np.maximum(weights[:, CRITERIA.index("cost")], weights[:, CRITERIA.index("capability")])
-    pattern = sum((weights[:, k] > floor + 1e-12).astype(int) << i for i, k in enumerate(pref))
+    pattern = np.zeros(len(weights), dtype=int)
+    for i, k in enumerate(pref):  # which preference criteria outweigh cost and capability
+        pattern |= (weights[:, k] > floor + 1e-12).astype(int) << i
     ties = _tie_rank(m["cost"].to_numpy(dtype=float), list(m.index))
     benefit = np.array([BENEFIT[c] for c in CRITERIA])
     # TOPSIS with non-negative weights: the weighted ideal is the weight times the
@@ -140,7 +159,7 @@ def sample_winners(
     anti = np.where(benefit, norm.min(axis=0), norm.max(axis=0))
     to_ideal = ((norm - ideal) ** 2).T  # criteria x options
     to_anti = ((norm - anti) ** 2).T
-    out = np.empty(len(weights), dtype=int)
+    out = np.empty((len(weights), places), dtype=int)
     for start in range(0, len(weights), CHUNK):
         w = weights[start : start + CHUNK]
         if method == "weighted-sum":
@@ -150,27 +169,40 @@ def sample_winners(
             d_worst = np.sqrt((w**2) @ to_anti)
             total = d_best + d_worst
             scores = np.where(total > 0, d_worst / np.where(total > 0, total, 1.0), 1.0)
-        scores = np.where(blocked[pattern[start : start + CHUNK]], -np.inf, scores)
-        out[start : start + CHUNK] = _pick(scores, ties)
+        pat = pattern[start : start + CHUNK]
+        rows = np.arange(len(w))
+        remaining = np.ones(scores.shape, dtype=bool)
+        for place in range(places):
+            if place == 0:
+                held = blocked[pat]
+            else:  # held back by a predecessor not yet placed
+                held = np.zeros(scores.shape, dtype=bool)
+                for p in np.unique(pat):
+                    idx = pat == p
+                    waiting = remaining[idx].astype(float) @ precedes[p].astype(float)
+                    held[idx] = waiting > 0
+            pick = _pick(np.where(held | ~remaining, -np.inf, scores), ties)
+            out[start : start + CHUNK, place] = pick
+            remaining[rows, pick] = False
     return out
 
 
-def _blocked_by_pattern(m: pd.DataFrame) -> np.ndarray:
-    """8 x options: for each pattern of outweighing preference criteria, the options that
-    an unjustified cheaper-and-stronger option keeps from first place."""
+def _precedence_by_pattern(m: pd.DataFrame) -> np.ndarray:
+    """8 x options x options: for each pattern of outweighing preference criteria,
+    [a, b] when a is cheaper and more capable than b and nothing justifies b above it."""
     cost = m["cost"].to_numpy()
     cap = m["capability"].to_numpy()
     dominates = (cost[:, None] < cost[None, :] - 1e-9) & (cap[:, None] > cap[None, :] + 1e-9)
     better = [
         (lambda v: v[None, :] > v[:, None] + 1e-9)(m[c].to_numpy()) for c in PREFERENCE_CRITERIA
     ]
-    out = np.zeros((8, len(m)), dtype=bool)
+    out = np.zeros((8, len(m), len(m)), dtype=bool)
     for pattern in range(8):
         justified = np.zeros_like(dominates)
         for i, b in enumerate(better):
             if pattern >> i & 1:
                 justified |= b
-        out[pattern] = (dominates & ~justified).any(axis=0)
+        out[pattern] = dominates & ~justified
     return out
 
 
@@ -225,10 +257,14 @@ def smaa(
     method: Method,
     samples: int = SAMPLES,
     seed: int = SEED,
-) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """First-rank acceptability and central weights of every option that wins a sample."""
+    places: int = 1,
+) -> tuple[dict[str, float], dict[str, dict[str, float]], dict[str, list[float]]]:
+    """First-rank acceptability and central weights of every option that wins a sample,
+    and, per option placed in the first `places` places of any sample, its share at each
+    of them (rank acceptability)."""
     weights = sample_weights(priorities, samples, seed)
-    wins = sample_winners(matrix, ranking, weights, method)
+    orders = sample_orders(matrix, ranking, weights, method, places)
+    wins = orders[:, 0]
     counts = np.bincount(wins, minlength=len(ranking))
     acceptability: dict[str, float] = {}
     central: dict[str, dict[str, float]] = {}
@@ -239,7 +275,13 @@ def smaa(
         acceptability[oid] = round(float(counts[i] / samples), 4)
         mean = weights[wins == i].mean(axis=0)
         central[oid] = {c: round(float(x), 4) for c, x in zip(CRITERIA, mean, strict=True)}
-    return acceptability, central
+    at = np.stack(
+        [np.bincount(orders[:, r], minlength=len(ranking)) for r in range(orders.shape[1])],
+        axis=1,
+    )  # options x places
+    placed = [i for i in np.lexsort((-at).T[::-1]) if at[i].any()]
+    ranks = {ranking[int(i)]: [round(float(n / samples), 4) for n in at[i]] for i in placed}
+    return acceptability, central, ranks
 
 
 def priority_tipping(
@@ -381,7 +423,9 @@ def assess_robustness(
     if len(ranking) < 2:
         return None
     current = ranking[0]
-    acceptability, central = smaa(matrix, ranking, priorities, method, samples)
+    acceptability, central, ranks = smaa(
+        matrix, ranking, priorities, method, samples, places=RANK_PLACES
+    )
     share = acceptability.get(current, 0.0)
     other = next(m for m in METHODS if m != method)
     other_winner = winner(matrix, priorities, other)
@@ -399,9 +443,15 @@ def assess_robustness(
     )
     challengers = [oid for oid in acceptability if oid != current]
     if challengers:
-        verdict += f"; {titles.get(challengers[0], challengers[0])} wins"
-        verdict += f" {acceptability[challengers[0]]:.0%}"
+        top = challengers[0]
+        more = acceptability[top] > share
+        verdict += (
+            f"; {titles.get(top, top)} wins {'more often, in ' if more else ''}"
+            f"{acceptability[top]:.0%}"
+        )
     verdict += "."
+    if share < 0.5:
+        verdict += " The recommendation is fragile: small changes of priority change it."
     statements = [verdict]
     agrees = other_winner == current
     other_name = {"weighted-sum": "The weighted sum", "topsis": "TOPSIS"}.get(other, other)
@@ -456,6 +506,7 @@ def assess_robustness(
         seed=SEED,
         weight_spread=f"each non-zero priority moved uniformly by up to {STEP:g} step",
         first_rank_acceptability=acceptability,
+        rank_acceptability=ranks,
         central_weights=central,
         verdict=verdict,
         method_check=MethodCheck(method=other, winner=other_winner, agrees=agrees),

@@ -408,6 +408,12 @@ class Robustness(_Frozen):
         description="Option id -> share of weight samples in which it wins (0..1), for every"
         " option that wins at least one, most first."
     )
+    rank_acceptability: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="Option id -> share of weight samples in which it is placed first,"
+        " second and third (ranking rule applied), for every option placed there at least"
+        " once; best first.",
+    )
     central_weights: dict[str, dict[str, float]] = Field(
         description="Option id -> mean criterion weights of the samples it wins."
     )

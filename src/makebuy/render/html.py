@@ -167,19 +167,21 @@ def score_chart(a: Assessment, eligible: list[OptionResult]) -> Markup | None:
 
 
 def acceptability_chart(a: Assessment) -> Markup | None:
-    """Share of weight samples each option wins (SMAA-2 first-rank acceptability)."""
+    """Rank acceptability (SMAA-2): the share of weight samples that place each option
+    first, second and third, one stacked bar per option."""
     r = a.robustness
-    if r is None or not r.first_rank_acceptability:
+    if r is None or not r.rank_acceptability:
         return None
     titles = {o.id: o.title for o in a.options}
     bars = [
-        svg.Bar(titles.get(oid, oid), [share], f"{share:.1%}")
-        for oid, share in r.first_rank_acceptability.items()
+        svg.Bar(titles.get(oid, oid), shares, f"{shares[0]:.0%}")
+        for oid, shares in list(r.rank_acceptability.items())[:SCORE_CHART_ROWS]
     ]
+    places = ["placed first", "placed second", "placed third"]
     return svg.stacked_bars(
-        "Share of weight samples each option wins",
+        "Share of weight samples placing each option first, second and third",
         bars,
-        [],
+        places[: len(bars[0].segments)],
         scale_max=1.0,
         tick_format=lambda v: f"{v:.0%}",
     )
