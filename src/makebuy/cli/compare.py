@@ -104,11 +104,20 @@ def what_if(
         source = questionnaire_source(usecase)
         base = pipeline.assess(source, catalog, **common).assessment
         changed = pipeline.assess(source, catalog, overrides=overrides, **common).assessment
-        label = ", ".join(f"{k}={v}" for k, v in overrides)
+        label = ", ".join(f"{k}={_shown(v)}" for k, v in overrides)
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
         color = current_environment().color_for(output) and output_format == "table"
         emit(renderer(result, width=terminal_width(), color=color), output)
+
+
+def _shown(value: Any) -> str:
+    """A --set value as the user would write it again (YAML flow style)."""
+    import yaml
+
+    if isinstance(value, dict | list):
+        return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return str(value)
 
 
 def read_assessment(path: Path) -> Assessment:
