@@ -127,3 +127,81 @@ def test_a_few_aliases_and_merge_keys_still_read(cli, tmp_path: Path) -> None:
     result = cli("assess", path, "--format", "json")
     # read, then refused by the questionnaire's schema for its one unknown key
     _one_line_error(result.stderr, f"{path}:9: x-copy: unknown key")
+
+
+# ------------------------------------------------------------ numbers at the edge
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "field"),
+    [
+        ("volume", "requests_per_month", "1e308", "volume.requests_per_month"),
+        ("volume", "requests_per_month", "1.7976931348623157e308", "volume.requests_per_month"),
+        ("volume", "requests_per_month", "2e13", "volume.requests_per_month"),
+        ("volume", "input_tokens_per_request", "10000001", "volume.input_tokens_per_request"),
+        ("volume", "output_tokens_per_request", "10000001", "volume.output_tokens_per_request"),
+        ("volume", "peak_requests_per_second", "1e300", "volume.peak_requests_per_second"),
+        ("task", "context_tokens", "1000000000", "task.context_tokens"),
+    ],
+)
+def test_a_physically_impossible_number_is_exit_2_naming_the_field(
+    cli, tmp_path: Path, section: str, key: str, value: str, field: str
+) -> None:
+    path = questionnaire(tmp_path)
+    lines = path.read_text().splitlines()
+    lines = [ln for ln in lines if not ln.strip().startswith(f"{key}:")]
+    at = lines.index(f"{section}:") if f"{section}:" in lines else None
+    if at is None:
+        lines += [f"{section}:", f"  {key}: {value}"]
+    else:
+        lines.insert(at + 1, f"  {key}: {value}")
+    path.write_text("\n".join(lines) + "\n")
+    result = cli("assess", path, "--format", "json")
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    _one_line_error(result.stderr, f"{path}:", f"{field}: Input should be less than or equal")
+
+
+def test_an_impossible_uncertain_volume_is_exit_2(cli, tmp_path: Path) -> None:
+    path = questionnaire(
+        tmp_path,
+        uncertainty={"requests_per_month": {"low": 1, "likely": 2, "high": 1e308}},
+    )
+    result = cli("assess", path, "--format", "json")
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    _one_line_error(result.stderr, "uncertainty", "requests_per_month.high must be at most 1e+13")
+
+
+def test_the_schema_publishes_the_bounds(cli) -> None:
+    import json
+
+    schema = json.loads(cli("schema", "usecase").stdout)
+    volume = schema["$defs"]["Volume"]["properties"]
+    assert volume["requests_per_month"]["maximum"] == 1e13
+    assert volume["input_tokens_per_request"]["maximum"] == 10_000_000
+    peak = volume["peak_requests_per_second"]["anyOf"]
+    assert 1e8 in [branch.get("maximum") for branch in peak]
+    context = schema["$defs"]["Task"]["properties"]["context_tokens"]["anyOf"]
+    assert 100_000_000 in [branch.get("maximum") for branch in context]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "field"),
+    [
+        ("  make:openai/gpt-oss-20b: 0.9444", "  make:openai/gpt-oss-20b: .nan", "scores."),
+        ("  price-change: 0.15", "  price-change: .nan", "tolerances.price-change"),
+        ("  margin: 0.05", "  margin: .inf", "tolerances.margin"),
+    ],
+)
+def test_a_nan_in_a_records_block_is_exit_2(
+    cli, tmp_path: Path, before: str, after: str, field: str
+) -> None:
+    folder = tmp_path / "adr"
+    made = cli("adr", "new", SUPPORT, "--dir", folder, "--date", "2026-11-28")
+    assert made.exit_code == 0, made.stderr
+    record = next(folder.glob("*.md"))
+    text = record.read_text()
+    assert before in text
+    record.write_text(text.replace(before, after, 1))
+    result = cli("check", folder, "--today", "2026-11-28")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"{field}" in result.stderr and "finite number" in result.stderr
