@@ -15,7 +15,7 @@ import pytest
 
 from makebuy.errors import ExitCode
 
-from .conftest import EXAMPLES
+from .conftest import DATA, EXAMPLES
 from .helpers import questionnaire
 
 SUPPORT = EXAMPLES / "support-assistant.yaml"
@@ -205,3 +205,94 @@ def test_a_nan_in_a_records_block_is_exit_2(
     result = cli("check", folder, "--today", "2026-11-28")
     assert result.exit_code == ExitCode.BAD_INPUT
     assert f"{field}" in result.stderr and "finite number" in result.stderr
+
+
+# ------------------------------------------------------ outputs never clobber inputs
+
+CLOBBER = "the output would overwrite an input file"
+
+
+def _copy(source: Path, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(source.read_bytes())
+    return path
+
+
+def _refused(result, path: Path, before: bytes) -> None:
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    _one_line_error(result.stderr, CLOBBER)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("how", ["same", "dotted", "symlink", "hardlink"])
+def test_assess_refuses_to_write_over_its_questionnaire(cli, tmp_path: Path, how: str) -> None:
+    usecase = _copy(SUPPORT, tmp_path, "usecase.yaml")
+    before = usecase.read_bytes()
+    output = {"same": usecase, "dotted": tmp_path / "x" / ".." / "usecase.yaml"}.get(how)
+    if how == "symlink":
+        output = tmp_path / "link.yaml"
+        output.symlink_to(usecase)
+    elif how == "hardlink":
+        output = tmp_path / "other-name.yaml"
+        output.hardlink_to(usecase)
+    assert output is not None
+    result = cli("assess", usecase, "--format", "json", "-o", output)
+    _refused(result, usecase, before)
+
+
+def test_assess_refuses_to_write_over_a_catalog_evals_or_template_file(cli, tmp_path: Path) -> None:
+    catalog = _copy(DATA / "importers" / "curated-deepinfra-mixtral.yaml", tmp_path, "c.yaml")
+    before = catalog.read_bytes()
+    _refused(cli("assess", SUPPORT, "-c", catalog, "-f", "json", "-o", catalog), catalog, before)
+    evals = tmp_path / "evals.yaml"
+    evals.write_text("evals: []\n")
+    result = cli("assess", SUPPORT, "--evals", evals, "-f", "json", "-o", evals)
+    _refused(result, evals, b"evals: []\n")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    template = templates / "report.md.j2"
+    template.write_text("a fixed report\n")
+    result = cli("assess", SUPPORT, "--template", templates, "-f", "markdown", "-o", template)
+    _refused(result, template, b"a fixed report\n")
+
+
+def test_what_if_portfolio_and_size_refuse_to_write_over_an_input(cli, tmp_path: Path) -> None:
+    usecase = _copy(SUPPORT, tmp_path, "usecase.yaml")
+    before = usecase.read_bytes()
+    _refused(cli("what-if", usecase, "-s", "priorities.cost=5", "-o", usecase), usecase, before)
+    _refused(cli("portfolio", usecase, "-f", "json", "-o", usecase), usecase, before)
+    catalog = _copy(DATA / "importers" / "curated-deepinfra-mixtral.yaml", tmp_path, "c.yaml")
+    before = catalog.read_bytes()
+    result = cli("size", "meta/llama-2-70b-chat", "-c", catalog, "-o", catalog)
+    _refused(result, catalog, before)
+
+
+def test_catalog_import_refuses_to_write_over_the_file_it_imports(cli, tmp_path: Path) -> None:
+    source = _copy(DATA / "importers" / "litellm-excerpt.json", tmp_path, "prices.json")
+    before = source.read_bytes()
+    result = cli("catalog", "import", "litellm", source, "--as-of", "2026-01-01", "-o", source)
+    _refused(result, source, before)
+
+
+def test_a_new_report_file_respects_the_umask(tmp_path: Path) -> None:
+    import os
+
+    output = tmp_path / "report.json"
+    subprocess.run(
+        [sys.executable, "-m", "makebuy", "assess", str(SUPPORT), "-f", "json", "-o", str(output)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o077),
+    )
+    assert output.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_report_file_with_other_hard_links_is_refused_not_split(cli, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("old\n")
+    (tmp_path / "alias.json").hardlink_to(report)
+    result = cli("assess", SUPPORT, "-f", "json", "-o", report)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    _one_line_error(result.stderr, f"{report}: cannot write: the file has 1 other hard link")
+    assert (tmp_path / "alias.json").read_text() == "old\n"

@@ -108,7 +108,11 @@ def what_if(
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
         color = current_environment().color_for(output) and output_format == "table"
-        emit(renderer(result, width=terminal_width(), color=color), output)
+        emit(
+            renderer(result, width=terminal_width(), color=color),
+            output,
+            inputs=[usecase, *catalog],
+        )
 
 
 def read_assessment(path: Path) -> Assessment:
@@ -148,4 +152,4 @@ def diff(
         )
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
         color = current_environment().color_for(output) and output_format == "table"
-        emit(renderer(result, width=terminal_width(), color=color), output)
+        emit(renderer(result, width=terminal_width(), color=color), output, inputs=[before, after])
