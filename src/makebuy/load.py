@@ -102,16 +102,16 @@ def parse_yaml(text: str, path: str) -> LoadedYaml:
     return LoadedYaml(data=data, lines=lines, path=path)
 
 
-def _children(node: yaml.Node, at: Path_) -> list[tuple[Path_, yaml.Node]]:
-    """Each child with its field path (a key is named by itself)."""
+def _children(node: yaml.Node) -> list[tuple[str | int | None, yaml.Node]]:
+    """Each child with its name in the field path (a key is named by itself)."""
     if isinstance(node, yaml.MappingNode):
-        out: list[tuple[Path_, yaml.Node]] = []
+        out: list[tuple[str | int | None, yaml.Node]] = []
         for key, value in node.value:
-            name = (*at, key.value) if isinstance(key, yaml.ScalarNode) else at
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
             out += [(name, key), (name, value)]
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [((*at, i), item) for i, item in enumerate(node.value)]
+        return list(enumerate(node.value))
     return []
 
 
@@ -122,61 +122,67 @@ def _check_limits(root: yaml.Node, path: str) -> None:
     is an alias, and the size of what it copies (known by then) is added to a running
     total, which is exactly the number of values aliases would add to the document.
     """
+    # A frame: node, its name in the field path, children left, expanded size, height.
+    stack: list[list[Any]] = [[root, None, iter(_children(root)), 1, 1]]
 
-    def fail(message: str, node: yaml.Node, at: Path_) -> InputError:
+    def fail(message: str, node: yaml.Node, name: str | int | None = None) -> InputError:
+        at = tuple(f[1] for f in stack[1:] if f[1] is not None)
+        at = at if name is None else (*at, name)
         line = node.start_mark.line + 1
         return InputError(message, path=path, line=line, field=_dotted(at) or None)
 
     done: dict[int, tuple[int, int]] = {}  # id -> (values once expanded, height)
     open_ids = {id(root)}
     copied = 0
-    _check_node(root, fail, ())
-    # A frame: node, depth, children left, expanded size so far, height so far.
-    stack: list[list[Any]] = [[root, 1, iter(_children(root, ())), 1, 1]]
+    _check_node(root, fail, None)
     while stack:
         frame = stack[-1]
-        node, depth = frame[0], frame[1]
-        at, child = next(frame[2], ((), None))
+        name, child = next(frame[2], (None, None))
         if child is None:
             stack.pop()
-            open_ids.discard(id(node))
-            done[id(node)] = (frame[3], frame[4])
+            open_ids.discard(id(frame[0]))
+            done[id(frame[0])] = (frame[3], frame[4])
             if stack:
                 stack[-1][3] += frame[3]
                 stack[-1][4] = max(stack[-1][4], frame[4] + 1)
             continue
         if id(child) in open_ids:
-            raise fail("an alias refers to the collection that contains it", child, at)
-        if id(child) in done:
-            size, height = done[id(child)]
-            copied += size
+            raise fail("an alias refers to the collection that contains it", child, name)
+        known = done.get(id(child))
+        if known is not None:
+            copied += known[0]
             if copied > MAX_ALIAS_NODES:
-                raise fail(f"aliases copy more than {MAX_ALIAS_NODES:,} values", node, at)
-            if depth + height > MAX_YAML_DEPTH:
-                raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", node, at)
-            frame[3] += size
-            frame[4] = max(frame[4], height + 1)
+                raise fail(f"aliases copy more than {MAX_ALIAS_NODES:,} values", frame[0], name)
+            if len(stack) + known[1] > MAX_YAML_DEPTH:
+                raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", frame[0], name)
+            frame[3] += known[0]
+            frame[4] = max(frame[4], known[1] + 1)
             continue
-        if depth + 1 > MAX_YAML_DEPTH:
-            raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", child, at)
-        _check_node(child, fail, at)
+        if len(stack) + 1 > MAX_YAML_DEPTH:
+            raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", child, name)
+        _check_node(child, fail, name)
+        if isinstance(child, yaml.ScalarNode):
+            done[id(child)] = (1, 1)
+            frame[3] += 1
+            frame[4] = max(frame[4], 2)
+            continue
         open_ids.add(id(child))
-        stack.append([child, depth + 1, iter(_children(child, at)), 1, 1])
+        stack.append([child, name, iter(_children(child)), 1, 1])
 
 
 _INT_DIGIT = re.compile(r"[0-9a-fA-F]")
 
 
-def _check_node(node: yaml.Node, fail: Any, at: Path_) -> None:
+def _check_node(node: yaml.Node, fail: Any, name: str | int | None) -> None:
     if node.tag not in _KNOWN_TAGS:
         tag = node.tag.replace(_TAG, "!!", 1)
-        raise fail(f"unsupported YAML tag {tag}: only plain data is read", node, at)
+        raise fail(f"unsupported YAML tag {tag}: only plain data is read", node, name)
     if not isinstance(node, yaml.ScalarNode):
         return
     if len(node.value) > MAX_SCALAR_CHARS:
-        raise fail(f"a value longer than {MAX_SCALAR_CHARS:,} characters", node, at)
+        raise fail(f"a value longer than {MAX_SCALAR_CHARS:,} characters", node, name)
     if node.tag == _TAG + "int" and len(_INT_DIGIT.findall(node.value)) > MAX_INT_DIGITS:
-        raise fail(f"an integer of more than {MAX_INT_DIGITS} digits", node, at)
+        raise fail(f"an integer of more than {MAX_INT_DIGITS} digits", node, name)
 
 
 def _scalar(loader: Any, node: yaml.Node, at: Path_, path: str) -> Any:
