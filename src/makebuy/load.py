@@ -54,14 +54,40 @@ class LoadedYaml:
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (ten times faster), else the pure one."""
 
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of collections in any YAML input (the built-in catalog needs 6)."""
+MAX_ALIAS_NODES = 10_000
+"""Most values that aliases (`*name`, merge keys) may copy in one YAML document, so that
+a "billion laughs" document fails at once instead of filling memory."""
+MAX_SCALAR_CHARS = 1024 * 1024
+"""Longest single YAML value: 1 MiB of text."""
+MAX_INT_DIGITS = 30
+"""Most digits in a YAML integer (a million times more than any count makebuy uses)."""
+
+_TAG = "tag:yaml.org,2002:"
+_KNOWN_TAGS = {
+    _TAG + name
+    for name in ("null", "bool", "int", "float", "str", "timestamp", "merge", "seq", "map")
+}
+"""The plain-data tags every makebuy input may use; any other (`!!python/object`,
+`!!binary`, `!!set`, a local `!tag`) is refused."""
+
 
 def parse_yaml(text: str, path: str) -> LoadedYaml:
-    """Parse one YAML document keeping line numbers; raise InputError on bad YAML."""
+    """Parse one YAML document keeping line numbers; raise InputError on bad YAML.
+
+    This is the one YAML reader of makebuy (questionnaires, catalogs, evals, decision
+    records and their front matter, `--set` values, model cards): safe tags only, and the
+    limits above, checked on the parsed node graph before any value is built.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
-        data = _construct(loader, node, (), lines, path) if node is not None else None
+        data = None
+        if node is not None:
+            _check_limits(node, path)
+            data = _construct(loader, node, (), lines, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -69,9 +95,110 @@ def parse_yaml(text: str, path: str) -> LoadedYaml:
         raise InputError(f"YAML syntax error: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", path=path) from None
+    except RecursionError:
+        raise InputError(f"YAML nested more than {MAX_YAML_DEPTH} levels deep", path=path) from None
     finally:
         loader.dispose()
     return LoadedYaml(data=data, lines=lines, path=path)
+
+
+def _children(node: yaml.Node) -> list[tuple[str | int | None, yaml.Node]]:
+    """Each child with its name in the field path (a key is named by itself)."""
+    if isinstance(node, yaml.MappingNode):
+        out: list[tuple[str | int | None, yaml.Node]] = []
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            out += [(name, key), (name, value)]
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return list(enumerate(node.value))
+    return []
+
+
+def _check_limits(root: yaml.Node, path: str) -> None:
+    """Refuse, before building anything, a node graph beyond the documented limits.
+
+    One depth-first walk without recursion: each node is entered once; a node met again
+    is an alias, and the size of what it copies (known by then) is added to a running
+    total, which is exactly the number of values aliases would add to the document.
+    """
+    # A frame: node, its name in the field path, children left, expanded size, height.
+    stack: list[list[Any]] = [[root, None, iter(_children(root)), 1, 1]]
+
+    def fail(message: str, node: yaml.Node, name: str | int | None = None) -> InputError:
+        at = tuple(f[1] for f in stack[1:] if f[1] is not None)
+        at = at if name is None else (*at, name)
+        line = node.start_mark.line + 1
+        return InputError(message, path=path, line=line, field=_dotted(at) or None)
+
+    done: dict[int, tuple[int, int]] = {}  # id -> (values once expanded, height)
+    open_ids = {id(root)}
+    copied = 0
+    _check_node(root, fail, None)
+    while stack:
+        frame = stack[-1]
+        name, child = next(frame[2], (None, None))
+        if child is None:
+            stack.pop()
+            open_ids.discard(id(frame[0]))
+            done[id(frame[0])] = (frame[3], frame[4])
+            if stack:
+                stack[-1][3] += frame[3]
+                stack[-1][4] = max(stack[-1][4], frame[4] + 1)
+            continue
+        if id(child) in open_ids:
+            raise fail("an alias refers to the collection that contains it", child, name)
+        known = done.get(id(child))
+        if known is not None:
+            copied += known[0]
+            if copied > MAX_ALIAS_NODES:
+                raise fail(f"aliases copy more than {MAX_ALIAS_NODES:,} values", frame[0], name)
+            if len(stack) + known[1] > MAX_YAML_DEPTH:
+                raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", frame[0], name)
+            frame[3] += known[0]
+            frame[4] = max(frame[4], known[1] + 1)
+            continue
+        if len(stack) + 1 > MAX_YAML_DEPTH:
+            raise fail(f"nested more than {MAX_YAML_DEPTH} levels deep", child, name)
+        _check_node(child, fail, name)
+        if isinstance(child, yaml.ScalarNode):
+            done[id(child)] = (1, 1)
+            frame[3] += 1
+            frame[4] = max(frame[4], 2)
+            continue
+        open_ids.add(id(child))
+        stack.append([child, name, iter(_children(child)), 1, 1])
+
+
+_INT_DIGIT = re.compile(r"[0-9a-fA-F]")
+
+
+def _check_node(node: yaml.Node, fail: Any, name: str | int | None) -> None:
+    if node.tag not in _KNOWN_TAGS:
+        tag = node.tag.replace(_TAG, "!!", 1)
+        raise fail(f"unsupported YAML tag {tag}: only plain data is read", node, name)
+    if not isinstance(node, yaml.ScalarNode):
+        return
+    if len(node.value) > MAX_SCALAR_CHARS:
+        raise fail(f"a value longer than {MAX_SCALAR_CHARS:,} characters", node, name)
+    if node.tag == _TAG + "int" and len(_INT_DIGIT.findall(node.value)) > MAX_INT_DIGITS:
+        raise fail(f"an integer of more than {MAX_INT_DIGITS} digits", node, name)
+
+
+def _scalar(loader: Any, node: yaml.Node, at: Path_, path: str) -> Any:
+    """One scalar; a value its tag cannot read (`!!timestamp soon`) is an input error."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, TypeError, AttributeError, OverflowError, IndexError):
+        kind = node.tag.removeprefix(_TAG)
+        raise InputError(
+            f"{node.value[:40]!r} is not a valid {kind}",
+            path=path,
+            line=node.start_mark.line + 1,
+            field=_dotted(at) or None,
+        ) from None
 
 
 def _construct(
@@ -95,13 +222,13 @@ def _construct(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
+            if not isinstance(key_node, yaml.ScalarNode):
                 raise InputError(
                     "a mapping key must be a plain value",
                     path=path,
                     line=key_node.start_mark.line + 1,
                 )
+            key = _scalar(loader, key_node, at, path)
             key = key if isinstance(key, str) else str(key)
             if key in out:
                 raise InputError(
@@ -118,7 +245,7 @@ def _construct(
             _construct(loader, item, (*at, i), lines, path, open_nodes)
             for i, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, at, path)
 
 
 def _dotted(loc: Iterable[str | int]) -> str:

@@ -27,7 +27,9 @@ BUILTIN = "builtin"
 
 
 class _Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class OptionFacts(_Block):

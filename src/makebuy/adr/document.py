@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from makebuy.errors import InputError
-from makebuy.load import check_input_file
+from makebuy.load import check_input_file, parse_yaml
 
 BLOCK_INFO = ("yaml", "makebuy")
 """The fence info string that marks makebuy's block; any other fence is ignored."""
@@ -141,8 +139,10 @@ def _front_matter(bare: list[str]) -> tuple[dict[str, Any] | None, int]:
     for i in range(1, len(bare)):
         if bare[i].strip() in {"---", "..."}:
             try:
-                data = yaml.safe_load("\n".join(bare[1:i]))
-            except yaml.YAMLError:
+                # Padded so that an error names the file's own line.
+                text = "\n" + "\n".join(bare[1:i])
+                data = parse_yaml(text, "front matter").data
+            except InputError:
                 data = None
             return (data if isinstance(data, dict) else {}), i + 1
     return None, 0

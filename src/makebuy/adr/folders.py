@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from makebuy.errors import InputError
+from makebuy.load import parse_yaml
 
 ADR_DIR_CANDIDATES = ("docs/decisions", "docs/adr", "doc/adr", "docs/architecture-decisions")
 """Folders searched, in order, when neither .adr-dir nor log4brains names one."""
@@ -60,10 +59,7 @@ def find_adr_dir(start: Path) -> Path | None:
             return root / name
     l4b = root / ".log4brains.yml"
     if l4b.is_file():
-        try:
-            conf = yaml.safe_load(l4b.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(f"not valid YAML: {exc}", path=l4b) from None
+        conf = parse_yaml(l4b.read_text(encoding="utf-8"), str(l4b)).data
         folder = (
             (conf or {}).get("project", {}).get("adrFolder") if isinstance(conf, dict) else None
         )

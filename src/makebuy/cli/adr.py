@@ -110,7 +110,7 @@ def new(
         files = [(record.path, render_record(record))]
         if record.superseded is not None:
             files.append(record.superseded)
-        write_files_atomically(files)
+        write_files_atomically(files, inputs=[usecase, *catalog])
         if record.superseded is not None:
             typer.echo(f"marked {_shown(record.superseded[0])} as superseded", err=True)
         typer.echo(_shown(record.path))
@@ -139,5 +139,5 @@ def refresh(
         on = date.date() if date else current_environment().today()
         path = adr.find_record(_folder(folder), record)
         text = adr.refresh_record(path, extra_catalogs=catalog, on=on, review_months=review_months)
-        write_atomically(path, text)
+        write_atomically(path, text, inputs=catalog)
         typer.echo(_shown(path))

@@ -82,7 +82,7 @@ def assess(
         color = current_environment().color_for(output) and output_format == "table"
         renderer = get_renderer(output_format.value, template_dir=template)
         text = renderer(result, width=terminal_width(), color=color)
-        emit(text, output)
+        emit(text, output, inputs=[usecase, *catalog, template, evals])
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 

@@ -107,7 +107,7 @@ def list_models(
         )
         renderer = get_catalog_renderer(CATALOG_LIST_RENDERERS, output_format.value)
         color = current_environment().color_for(output)
-        emit(renderer(listing, width=terminal_width(), color=color), output)
+        emit(renderer(listing, width=terminal_width(), color=color), output, inputs=catalog)
 
 
 # ---------------------------------------------------------------- show
@@ -141,7 +141,7 @@ def show(
         views = entry_views(loaded, entry_id, kind.value if kind else None)
         renderer = get_catalog_renderer(CATALOG_SHOW_RENDERERS, output_format.value)
         color = current_environment().color_for(output)
-        emit(renderer(views, width=terminal_width(), color=color), output)
+        emit(renderer(views, width=terminal_width(), color=color), output, inputs=catalog)
 
 
 # ---------------------------------------------------------------- validate
@@ -189,7 +189,7 @@ def validate(
             max_age_days=max_age_days,
         )
         renderer = get_catalog_renderer(CATALOG_VALIDATE_RENDERERS, output_format.value)
-        emit(renderer(report, width=terminal_width(), color=False), output)
+        emit(renderer(report, width=terminal_width(), color=False), output, inputs=paths or [])
         if not report.ok:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 
@@ -231,6 +231,7 @@ def _run_import(
     no_builtin: bool,
     output: Path | None,
     unmapped: Path | None,
+    source: Path,
     call: Callable[..., Any],
 ) -> None:
     """Load the base catalog, run an importer, write the overlay and its report."""
@@ -239,9 +240,10 @@ def _run_import(
 
     base = load_catalog(catalog, builtin=not no_builtin).catalog
     result = call(base)
-    emit(overlay.overlay_yaml(result), output)
+    inputs = [source, *catalog]
+    emit(overlay.overlay_yaml(result), output, inputs=inputs)
     if unmapped is not None:
-        emit(overlay.unmapped_report(result), unmapped)
+        emit(overlay.unmapped_report(result), unmapped, inputs=[*inputs, output])
     typer.echo(overlay.summary(result), err=True)
     for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field)):
         typer.echo(
@@ -280,6 +282,7 @@ def import_litellm(
             no_builtin=no_builtin,
             output=output,
             unmapped=unmapped,
+            source=file,
             call=lambda base: litellm.import_file(
                 file, base, as_of=as_of.date(), force=force, mappings=maps, version=version
             ),
@@ -320,6 +323,7 @@ def import_hf(
             no_builtin=no_builtin,
             output=output,
             unmapped=None,
+            source=folder,
             call=lambda base: hf.import_folder(
                 folder,
                 base,
@@ -355,6 +359,7 @@ def import_genai_prices(
             no_builtin=no_builtin,
             output=output,
             unmapped=unmapped,
+            source=file,
             call=lambda base: genai_prices.import_file(
                 file, base, as_of=as_of.date(), force=force, version=version
             ),
@@ -385,6 +390,7 @@ def import_openrouter(
             no_builtin=no_builtin,
             output=output,
             unmapped=unmapped,
+            source=file,
             call=lambda base: openrouter.import_file(
                 file, base, as_of=as_of.date(), force=force, mappings=maps
             ),
@@ -421,4 +427,4 @@ def diff(
         changes = diff_catalogs(before, after, old_files=before.files, new_files=after.files)
         renderer = get_catalog_renderer(CATALOG_DIFF_RENDERERS, output_format.value)
         color = current_environment().color_for(output)
-        emit(renderer(changes, width=terminal_width(), color=color), output)
+        emit(renderer(changes, width=terminal_width(), color=color), output, inputs=[old, new])

@@ -82,7 +82,7 @@ def check(
         text = get_check_renderer(output_format.value)(
             result, width=terminal_width(), color=current_environment().color_for(output)
         )
-        emit(text, output)
+        emit(text, output, inputs=[*paths, *catalog])
         for line in checking.error_lines(result):
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(result.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import tempfile
@@ -109,13 +110,58 @@ def reported_errors(debug: bool, *, no_cache: bool = False) -> Iterator[None]:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def write_atomically(path: Path, text: str) -> None:
+@functools.cache
+def new_file_mode() -> int:
+    """Permissions of a new output file: 0o666 less the process umask, as `open` gives.
+
+    The umask can only be read by setting it, so it is read once (set to 0 and put back
+    at once) and remembered for the rest of the process.
+    """
+    old = os.umask(0)
+    os.umask(old)
+    return 0o666 & ~old
+
+
+def refuse_overwriting_inputs(output: Path, inputs: Iterable[Path | None]) -> None:
+    """Refuse an output path that is one of the run's input files.
+
+    Compared both by resolved path (`./x.yaml` and `sub/../x.yaml`, symbolic links) and
+    by inode (a hard link under another name); an input folder (a catalog or template
+    folder) is hit by any existing file inside it. Standard input (`-`) is never a file.
+    """
+    from makebuy.environment import is_stdio
+
+    if is_stdio(output):
+        return
+    target = output.resolve()
+    for source in inputs:
+        if source is None or is_stdio(source):
+            continue
+        if source.is_dir():
+            hit = output.is_file() and target.is_relative_to(source.resolve())
+        else:
+            hit = target == source.resolve() or _same_file(output, source)
+        if hit:
+            raise InputError(f"the output would overwrite an input file ({source})", path=output)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
+def write_atomically(path: Path, text: str, *, inputs: Iterable[Path | None] = ()) -> None:
     """Write `text` to `path` so readers see the old file or the new one, never half.
 
-    A read-only file is refused, not replaced; a device or FIFO (`/dev/stdout`, a pipe)
-    is written to directly, since renaming over it would destroy it. An existing file
-    keeps its permissions.
+    A path that is one of the run's `inputs` is refused. A read-only file is refused, not
+    replaced; so is a file with other hard links (a rename would leave them holding the
+    old text). A device or FIFO (`/dev/stdout`, a pipe) is written to directly, since
+    renaming over it would destroy it. An existing file keeps its permissions; a new one
+    gets 0o666 less the umask.
     """
+    refuse_overwriting_inputs(path, inputs)
     if path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -123,7 +169,9 @@ def write_atomically(path: Path, text: str) -> None:
     write_files_atomically([(path, text)])
 
 
-def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
+def write_files_atomically(
+    files: Sequence[tuple[Path, str]], *, inputs: Iterable[Path | None] = ()
+) -> None:
     """Write several regular files as one step, as far as a filesystem allows.
 
     Every file's temporary is written and synced before the first rename, so a failure
@@ -133,14 +181,25 @@ def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
     new record before the old one's status line (see `makebuy check`'s supersede.unfinished).
     Temporaries are removed on every exit path Python sees.
     """
+    inputs = list(inputs)
+    for path, _ in files:
+        refuse_overwriting_inputs(path, inputs)
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files:
-            mode = 0o644
+            mode = new_file_mode()
             if path.exists():
-                mode = stat.S_IMODE(path.stat().st_mode)
+                info = path.stat()
+                mode = stat.S_IMODE(info.st_mode)
                 if not mode & 0o222:
                     raise InputError("cannot write: the file is read-only", path=path)
+                if info.st_nlink > 1:
+                    raise InputError(
+                        f"cannot write: the file has {info.st_nlink - 1} other hard link(s),"
+                        " which replacing it would leave with the old text; remove it first"
+                        " or write elsewhere",
+                        path=path,
+                    )
             target = path.resolve()
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             staged.append((tmp, target))
@@ -158,7 +217,7 @@ def write_files_atomically(files: Sequence[tuple[Path, str]]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
     `-o -` means stdout, as in most Unix tools (never a file named `-`).
 
@@ -166,7 +225,8 @@ def emit(text: str, output: Path | None) -> None:
     pipe or redirection get UTF-8 bytes whatever the locale (an HTML report declares
     UTF-8), a terminal gets its own encoding with what it cannot show replaced. When the
     reader of stdout has gone (`makebuy assess x.yaml | head -0`) the report is dropped
-    quietly and the run keeps its own exit code.
+    quietly and the run keeps its own exit code. An `output` that is one of the run's
+    `inputs` (questionnaire, catalog files, templates, evals) is refused: exit 2.
     """
     from makebuy.environment import is_stdio
 
@@ -176,7 +236,7 @@ def emit(text: str, output: Path | None) -> None:
         if output is None:
             write_stdout(text)
         else:
-            write_atomically(output, text)
+            write_atomically(output, text, inputs=inputs)
     except BrokenPipeError:
         silence_stdout()
     except OSError as exc:

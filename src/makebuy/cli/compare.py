@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
 def parse_setting(text: str) -> tuple[str, Any]:
     """`volume.requests_per_month=2e6` -> ("volume.requests_per_month", 2000000.0): the value
     is read as a YAML scalar or flow collection (`[en, de]`), as in the questionnaire."""
-    import yaml
+    from makebuy.load import parse_yaml
 
     key, sep, raw = text.partition("=")
     key = key.strip()
@@ -63,9 +63,9 @@ def parse_setting(text: str) -> tuple[str, Any]:
             path="--set",
         )
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise InputError(f"cannot read the value of {key}: {exc}", path="--set") from None
+        value = parse_yaml(raw, "--set").data
+    except InputError as exc:
+        raise InputError(f"cannot read the value of {key}: {exc.message}", path="--set") from None
     return key, value
 
 
@@ -108,7 +108,11 @@ def what_if(
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
         color = current_environment().color_for(output) and output_format == "table"
-        emit(renderer(result, width=terminal_width(), color=color), output)
+        emit(
+            renderer(result, width=terminal_width(), color=color),
+            output,
+            inputs=[usecase, *catalog],
+        )
 
 
 def _shown(value: Any) -> str:
@@ -157,4 +161,4 @@ def diff(
         )
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
         color = current_environment().color_for(output) and output_format == "table"
-        emit(renderer(result, width=terminal_width(), color=color), output)
+        emit(renderer(result, width=terminal_width(), color=color), output, inputs=[before, after])

@@ -87,7 +87,8 @@ def portfolio(
             raise typer.Exit(int(ExitCode.BAD_INPUT))
         color = current_environment().color_for(output) and output_format == "table"
         renderer = get_portfolio_renderer(output_format.value, template_dir=template)
-        emit(renderer(result, width=terminal_width(), color=color), output)
+        inputs = [*map(Path, paths), *catalog, template]
+        emit(renderer(result, width=terminal_width(), color=color), output, inputs=inputs)
         if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 

@@ -111,7 +111,7 @@ def size(
             text = report.model_dump_json(indent=2) + "\n"
         else:
             text = render_size(report, width=terminal_width())
-        emit(text, output)
+        emit(text, output, inputs=catalog)
 
 
 def check_ids(model: str, gpus: list[str], cat: Catalog) -> None:

@@ -16,8 +16,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from makebuy.errors import InputError
 from makebuy.importers.overlay import (
     Conflict,
@@ -27,6 +25,7 @@ from makebuy.importers.overlay import (
     read_file,
     source_for,
 )
+from makebuy.load import parse_yaml
 from makebuy.models.catalog import Architecture, Catalog, Figure, Model
 
 LICENCES: dict[str, str] = {
@@ -61,8 +60,8 @@ def front_matter(text: str) -> dict[str, Any]:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        data = parse_yaml(match.group(1), "model card").data
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 

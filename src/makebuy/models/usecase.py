@@ -29,6 +29,16 @@ Modality = Literal["text", "image", "audio"]
 Cloud = Literal["aws", "azure", "gcp", "on-prem", "any"]
 Commitment = Literal["on-demand", "reserved-1y", "reserved-3y", "owned"]
 Priority = Annotated[int, Field(ge=0, le=5)]
+
+MAX_REQUESTS_PER_MONTH = 1e13
+"""Ten trillion requests a month (about 4 million a second): above any service on earth,
+low enough that costs over ten years of 1,000 % growth stay finite."""
+MAX_TOKENS_PER_REQUEST = 10_000_000
+"""Ten million tokens in one prompt or one answer (the largest context windows)."""
+MAX_CONTEXT_TOKENS = 100_000_000
+"""A hundred million tokens: ten times the largest context in any catalog today."""
+MAX_PEAK_REQUESTS_PER_SECOND = 1e8
+"""A hundred million requests a second: above any service on earth."""
 RegionCode = Annotated[str, Field(pattern=r"^[a-z]{2,8}$")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 
@@ -73,8 +83,9 @@ class Task(_Section):
     context_tokens: int | None = Field(
         None,
         gt=0,
+        le=MAX_CONTEXT_TOKENS,
         description="Longest prompt + answer one request needs, in tokens"
-        " (default: input + output tokens per request).",
+        " (default: input + output tokens per request; at most 100,000,000).",
     )
     languages: list[LanguageCode] = Field(
         default_factory=lambda: ["en"], description="ISO 639-1 codes of the languages served."
@@ -88,14 +99,30 @@ class Task(_Section):
 class Volume(_Section):
     """How much traffic the use case brings, and how it grows."""
 
-    requests_per_month: float = Field(..., gt=0, description="Requests per month today.")
-    input_tokens_per_request: int = Field(..., gt=0, description="Average prompt tokens.")
-    output_tokens_per_request: int = Field(..., gt=0, description="Average completion tokens.")
+    requests_per_month: float = Field(
+        ...,
+        gt=0,
+        le=MAX_REQUESTS_PER_MONTH,
+        description="Requests per month today (at most 1e13).",
+    )
+    input_tokens_per_request: int = Field(
+        ...,
+        gt=0,
+        le=MAX_TOKENS_PER_REQUEST,
+        description="Average prompt tokens (at most 10,000,000).",
+    )
+    output_tokens_per_request: int = Field(
+        ...,
+        gt=0,
+        le=MAX_TOKENS_PER_REQUEST,
+        description="Average completion tokens (at most 10,000,000).",
+    )
     peak_requests_per_second: float | None = Field(
         None,
         gt=0,
+        le=MAX_PEAK_REQUESTS_PER_SECOND,
         description="Peak request rate; sizes self-hosted capacity"
-        " (default: 3x the monthly average rate).",
+        " (default: 3x the monthly average rate; at most 1e8).",
     )
     growth_per_year: float = Field(
         0.0, gt=-1, le=10, description="Volume growth per year: 0.5 = +50 % a year (at most 10)."
@@ -340,6 +367,15 @@ class Uncertainty(_Section):
             est = getattr(self, name)
             if est is not None and est.low <= lowest:
                 raise ValueError(f"{name}.low must be above {lowest:g}")
+        for name, highest in (
+            ("requests_per_month", MAX_REQUESTS_PER_MONTH),
+            ("growth_per_year", 10.0),
+            ("gpu_price_factor", 1000.0),
+            ("api_price_trend_per_year", 10.0),
+        ):
+            est = getattr(self, name)
+            if est is not None and est.high > highest:
+                raise ValueError(f"{name}.high must be at most {highest:g}")
         if self.utilisation is not None and self.utilisation.high > 1.5:
             raise ValueError("utilisation.high above 1.5 is not credible")
         return self
