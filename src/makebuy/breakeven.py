@@ -88,7 +88,7 @@ def _pair(
     make_per_request = float((replica_month / per_replica).min())
 
     def make_monthly(v: np.ndarray) -> np.ndarray:
-        replicas = np.maximum(1, np.ceil(v[:, None] / per_replica[None, :] - 1e-9))
+        replicas = cost.replica_count(v[:, None] / per_replica[None, :])
         return (replicas * replica_month[None, :]).min(axis=1) + fixed
 
     volume: float | None = None
@@ -170,7 +170,7 @@ def _last_dearer(
     edges = np.unique(np.concatenate([[0.0], points[points <= beyond], [beyond]]))
     starts, ends = edges[:-1], edges[1:]
     mid = (starts + ends) / 2
-    replicas = np.maximum(1, np.ceil(mid[:, None] / per_replica[None, :] - 1e-9))
+    replicas = cost.replica_count(mid[:, None] / per_replica[None, :])
     level = (replicas * replica_month[None, :]).min(axis=1) + fixed
     reach = level / api_per_request
     dearer = reach > starts

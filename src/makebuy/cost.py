@@ -198,9 +198,15 @@ def _cost_api(
         )
 
 
+def replica_count(load: np.ndarray) -> np.ndarray:
+    """Replicas that carry `load` (peak requests/s over one replica's capacity): at least
+    one, and a whole number (the 1e-9 keeps an exact fit from rounding up)."""
+    return np.maximum(1, np.ceil(load - 1e-9))
+
+
 def replicas_needed(peak_rps: np.ndarray, capacity_rps: np.ndarray) -> np.ndarray:
     """Replicas (rows: configurations) that serve each peak rate (columns): at least one."""
-    return np.maximum(1, np.ceil(peak_rps[None, :] / capacity_rps[:, None] - 1e-9))
+    return replica_count(peak_rps[None, :] / capacity_rps[:, None])
 
 
 def fixed_monthly(usecase: UseCase, params: CostParameters) -> tuple[float, float]:
@@ -541,7 +547,7 @@ def totals_under(
         hourly = configs["replica_usd_per_hour"].to_numpy() * HOURS_PER_MONTH * rate
         # scenarios x configs x months
         need = (peak[None, :] * mf / cap_f[:, None])[:, None, :] / cap[None, :, None]
-        replicas = np.maximum(1, np.ceil(need - 1e-9))
+        replicas = replica_count(need)
         gpu = (replicas * hourly[None, :, None]).sum(axis=2)
         # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
         order = np.lexsort((configs["gpu"].to_numpy(), configs["tp"].to_numpy()))

@@ -33,7 +33,6 @@ from makebuy.models.result import (
 from makebuy.models.stages import Capacity, CostedOption, QualityTiers
 from makebuy.models.usecase import Complexity, UseCase
 from makebuy.money import money
-from makebuy.options import quality_tiers
 
 COMPLEXITIES: tuple[Complexity, ...] = ("low", "medium", "high")
 ROUTINGS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -66,7 +65,8 @@ def hybrid_options(
     on: dt.date,
     sized: Capacity,
     params: cost.CostParameters = cost.DEFAULT_PARAMETERS,
-    tiers: QualityTiers | None = None,
+    *,
+    tiers: QualityTiers,
 ) -> list[CostedOption]:
     """Hybrid options for `task.mix`, each with its legs, blended cost and quality."""
     mix = usecase.task.mix
@@ -83,7 +83,7 @@ def hybrid_options(
     if len(shares) < 2 or len(eligible) < 2:
         return []
     costs_at = _cost_cache(usecase, catalog, list(eligible.values()), on, sized, params)
-    minimum = (tiers or quality_tiers(catalog, [c.gate.option for c in costed], on)).minimum
+    minimum = tiers.minimum
     out: list[CostedOption] = []
     seen: set[tuple[tuple[Complexity, str], ...]] = set()
     for label, kinds in ROUTINGS:

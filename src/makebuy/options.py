@@ -153,7 +153,7 @@ def quality_assumptions(
     task: TaskKind,
     options: Sequence[Option],
     on: dt.date,
-    tiers: QualityTiers | None = None,
+    tiers: QualityTiers,
 ) -> list[Assumption]:
     """What the report's quality figures rest on: fallbacks, the user's evals, the tiers."""
     out: list[Assumption] = []
@@ -199,7 +199,6 @@ def quality_assumptions(
                 + ", ".join(sorted(m for m, lb in quality.items() if lb.startswith("your eval:"))),
             )
         )
-    tiers = tiers or quality_tiers(catalog, options, on)
     shown = ", ".join(f"{t} {v:g}" for t, v in tiers.minimum.items())
     if tiers.relative:
         gaps = catalog.quality_scale.tier_gaps or {}

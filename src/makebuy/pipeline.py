@@ -59,9 +59,7 @@ def assess(
     results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
     crossings, no_crossing = breakeven.break_even(usecase, results, sized)
     robust = (
-        robustness.for_assessment(
-            usecase, catalog, gated, costed, on, sized, matrix, scored, method
-        )
+        robustness.for_assessment(usecase, catalog, costed, sized, matrix, scored, method)
         if with_robustness
         else None
     )

@@ -14,8 +14,8 @@ Four checks, each on the scored matrix the score stage produced (nothing is size
 - **Priority tipping points.** For each criterion, the smallest change of its priority
   (in whole steps, within 0-5) that changes the winner.
 - **Price tipping points.** The cut of every API price, or the rise of every GPU price,
-  at which the winner changes (bisection on a multiplier; hybrid options are left at their
-  computed cost).
+  at which the winner changes (a coarse grid, then a fine one inside the bracket; hybrid
+  options are left at their computed cost).
 - **Volume tipping points.** The monthly volumes at which the winner changes, between a
   tenth and a hundred times today's: the whole ranking's break-even. This one re-costs,
   through a function the pipeline passes in.
@@ -23,7 +23,6 @@ Four checks, each on the scored matrix the score stage produced (nothing is size
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -36,7 +35,6 @@ from makebuy.models.result import (
     CRITERIA,
     CRITERION_LABELS,
     CostUncertainty,
-    GateResult,
     InputRange,
     MethodCheck,
     OptionCostRange,
@@ -49,6 +47,7 @@ from makebuy.models.stages import Capacity, CostedOption, Scored
 from makebuy.models.usecase import UseCase
 from makebuy.score import (
     BENEFIT,
+    LOG_DECADES,
     LOG_SCALE,
     PREFERENCE_CRITERIA,
     decision_scores,
@@ -61,8 +60,11 @@ RANK_PLACES = 3
 SEED = 20_230_718  # Llama 2's release day: any fixed seed would do
 STEP = 1.0
 CHUNK = 1_000
-VOLUME_FACTORS = tuple(float(f) for f in np.round(10 ** np.linspace(-1, 2, 13), 6))
-BISECTIONS = 24
+
+
+def priority_vector(priorities: Mapping[str, float]) -> np.ndarray:
+    """The priorities as one array in `CRITERIA` order (0 where a criterion is missing)."""
+    return np.array([float(priorities.get(c, 0)) for c in CRITERIA])
 
 
 def winner(matrix: pd.DataFrame, priorities: Mapping[str, float], method: Method) -> str:
@@ -223,7 +225,9 @@ def batch_winners(
         span = hi - lo
         up = np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 1.0)
         norm = np.where(benefit, up, np.where(span > 0, 1.0 - up, 1.0))
-        norm[:, :, icost] = np.clip(1.0 - (x[:, :, icost] - lo[:, :, icost]) / 2.0, 0.0, 1.0)
+        norm[:, :, icost] = np.clip(
+            1.0 - (x[:, :, icost] - lo[:, :, icost]) / LOG_DECADES, 0.0, 1.0
+        )
         scores = (norm * w).sum(axis=2)
     else:
         denom = np.sqrt((values**2).sum(axis=1, keepdims=True))
@@ -289,7 +293,7 @@ def priority_tipping(
 ) -> list[PriorityTip]:
     """Per criterion: the nearest lower and higher priority that changes the winner (all
     candidate priority sets scored in one batch)."""
-    stated = np.array([float(priorities.get(c, 0)) for c in CRITERIA])
+    stated = priority_vector(priorities)
     candidates: list[tuple[int, int]] = []  # (criterion index, new priority)
     rows = []
     for k in range(len(CRITERIA)):
@@ -329,10 +333,8 @@ def priority_tipping(
     return tips
 
 
-def _first_change(
-    factors: np.ndarray, winners: list[str], current: str
-) -> tuple[int | None, str | None]:
-    """Index of the first factor (in the order given) whose winner is not `current`."""
+def _first_change(winners: list[str], current: str) -> tuple[int | None, str | None]:
+    """Index of the first winner (in the order given) that is not `current`."""
     for i, w in enumerate(winners):
         if w != current:
             return i, w
@@ -353,7 +355,7 @@ def price_tipping(
     with API prices and with GPU prices (hybrids: 0, left at their computed cost). A
     coarse grid finds the bracket, a fine one the multiplier (to 0.1% of the step)."""
     m = matrix.loc[ranking, list(CRITERIA)].to_numpy(dtype=float)
-    weights = np.array([float(priorities.get(c, 0)) for c in CRITERIA])
+    weights = priority_vector(priorities)
     icost = CRITERIA.index("cost")
     current = ranking[0]
     out = []
@@ -370,13 +372,13 @@ def price_tipping(
             return [ranking[int(i)] for i in batch_winners(values, weights, method, ranking)]
 
         coarse = np.geomspace(1.0, far, 97)[1:]
-        i, _ = _first_change(coarse, winners_at(coarse), current)
+        i, _ = _first_change(winners_at(coarse), current)
         if i is None:
             out.append(PriceTip(what=what, factor=None, winner=None))
             continue
         near = coarse[i - 1] if i > 0 else 1.0
         fine = np.geomspace(near, coarse[i], 65)[1:]
-        j, w = _first_change(fine, winners_at(fine), current)
+        j, w = _first_change(winners_at(fine), current)
         assert j is not None
         out.append(PriceTip(what=what, factor=round(float(fine[j]), 4), winner=w))
     return out
@@ -643,9 +645,7 @@ def uncertainty_statements(
 def for_assessment(
     usecase: UseCase,
     catalog: Catalog,
-    gated: list[GateResult],
     costed: list[CostedOption],
-    on: dt.date,
     sized: Capacity,
     matrix: pd.DataFrame,
     scored: Scored,
@@ -671,7 +671,7 @@ def for_assessment(
     base = matrix.loc[ids, list(CRITERIA)].to_numpy(dtype=float)
     icost = CRITERIA.index("cost")
     isimple = CRITERIA.index("operational_simplicity")
-    weights = np.array([float(priorities.get(c, 0)) for c in CRITERIA])
+    weights = priority_vector(priorities)
 
     def winners_at(factors: np.ndarray) -> list[str]:
         totals, shapes = cost.totals_at_volumes(usecase, catalog, costed, sized, factors)

@@ -55,6 +55,8 @@ CRITERION_UNITS: dict[str, str] = {
 }
 BENEFIT: dict[str, bool] = {c: c != "cost" for c in CRITERIA}
 LOG_SCALE: frozenset[str] = frozenset({"cost"})
+LOG_DECADES = 2.0
+"""How many orders of magnitude a log-scaled criterion spans from 1 (best) to 0."""
 """Criteria the weighted sum scores on a log10 scale: cost spans orders of magnitude."""
 
 
@@ -76,7 +78,7 @@ def decision_scores(
     benefit: Mapping[str, bool],
     method: Method = "weighted-sum",
     log_scale: frozenset[str] = frozenset(),
-    log_decades: float = 2.0,
+    log_decades: float = LOG_DECADES,
     tie_breaker: pd.Series | None = None,
 ) -> ScoreTable:
     """Score and rank the alternatives of a decision matrix (see the module docstring)."""
@@ -287,7 +289,7 @@ def criteria_matrix(
     usecase: UseCase,
     catalog: Catalog,
     costed: list[CostedOption],
-    tiers: QualityTiers | None = None,
+    tiers: QualityTiers,
 ) -> pd.DataFrame:
     """Raw criterion values for eligible options, each read from the option's own facts.
 
@@ -311,10 +313,10 @@ def criteria_matrix(
       0.1 (you carry safety and support).
 
     With `task.mix`, capability is the quality counted over the shares of requests whose
-    tier (`tiers`, relative to the evaluation date; the scale's own without them) the
-    option meets: an option below the high tier serves
-    the high-complexity share badly, and that share adds nothing. (A hybrid meets every
-    share's tier by construction, so its capability is its blended quality.)
+    tier (`tiers`, relative to the evaluation date) the option meets: an option below the
+    high tier serves the high-complexity share badly, and that share adds nothing. (A
+    hybrid meets every share's tier by construction, so its capability is its blended
+    quality.)
     """
     f = option_facts(usecase, catalog, costed)
     if f.empty:
@@ -351,7 +353,7 @@ def criteria_matrix(
     quality = f["quality"].fillna(0.0).astype(float)
     mix = usecase.task.mix
     if mix is not None:
-        minimum = tiers.minimum if tiers is not None else catalog.quality_scale.tiers
+        minimum = tiers.minimum
         quality = sum(
             (getattr(mix, c) * quality * (quality >= minimum[c])) for c in ("low", "medium", "high")
         ).round(6)
@@ -482,7 +484,6 @@ def score_options(usecase: UseCase, matrix: pd.DataFrame, method: Method) -> Sco
         breakdown=breakdown,
         scores=scores,
         ranking=ranking,
-        score_ranking=table.ranking,
         normalisation=table.normalisation,
         neutral=neutral_criteria(matrix),
         rank_notes=notes,

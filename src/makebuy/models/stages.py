@@ -55,9 +55,6 @@ class Scored(BaseModel):
     breakdown: dict[str, dict[str, CriterionScore]]
     scores: dict[str, float]
     ranking: list[str] = Field(description="Option ids, best first, after the dominance rule.")
-    score_ranking: list[str] = Field(
-        default_factory=list, description="Option ids by score alone, before the rule."
-    )
     normalisation: str
     neutral: list[str] = Field(
         default_factory=list, description="Criteria on which every scored option ties."
