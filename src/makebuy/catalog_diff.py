@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from makebuy.models.catalog import Catalog, Gpu, Lifecycle, Offering, Price
+from makebuy.models.catalog import Catalog, Gpu, Lifecycle, Offering, Price, effective_price
 
 KINDS = ("model", "offering", "gpu", "licence")
 """Entry kinds compared, in report order."""
@@ -59,16 +59,14 @@ class CatalogDiff:
 
 
 def _money(p: Price | None) -> str | None:
-    return None if p is None else f"${p.input_per_1m:g} / ${p.output_per_1m:g}"
+    return None if p is None else p.shown
 
 
 def _date(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def diff_catalogs(
-    old: Catalog, new: Catalog, *, old_files: list[str], new_files: list[str]
-) -> CatalogDiff:
+def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
     """Every difference between `old` and `new` that a reviewer of a catalog update checks."""
     changes: list[Change] = []
     for kind, section in (
@@ -90,8 +88,8 @@ def diff_catalogs(
     for key in old.gpus.keys() & new.gpus.keys():
         changes += _gpu(old.gpus[key], new.gpus[key])
     return CatalogDiff(
-        old_files=old_files,
-        new_files=new_files,
+        old_files=old.files,
+        new_files=new.files,
         changes=sorted(changes, key=Change.sort_key),
     )
 
@@ -104,14 +102,6 @@ def _lifecycle(kind: str, key: str, a: Lifecycle | None, b: Lifecycle | None) ->
         if before != after:
             out.append(Change(kind, key, name, _date(before), _date(after)))
     return out
-
-
-def _price_on(prices: list[Price], day: dt.date) -> Price | None:
-    """The row in effect on `day` (effective_to is exclusive)."""
-    for p in sorted(prices, key=lambda p: p.effective_from, reverse=True):
-        if p.effective_from <= day and (p.effective_to is None or day < p.effective_to):
-            return p
-    return None
 
 
 def _offering(a: Offering, b: Offering) -> list[Change]:
@@ -127,11 +117,11 @@ def _offering(a: Offering, b: Offering) -> list[Change]:
             if _money(before) != _money(after):
                 out.append(Change("offering", a.id, "price", _money(before), _money(after), day))
         elif after is not None:
-            previous = _price_on(a.prices, day)
+            previous = effective_price(a.prices, day)
             if _money(previous) != _money(after):
                 out.append(Change("offering", a.id, "price", _money(previous), _money(after), day))
         elif before is not None:
-            now = _price_on(b.prices, day)
+            now = effective_price(b.prices, day)
             out.append(
                 Change(
                     "offering",

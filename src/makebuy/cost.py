@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import Field
 
 from makebuy import capacity
-from makebuy.models.catalog import Catalog, Offering, Price
+from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
     Cost,
@@ -85,13 +85,8 @@ def month_volumes(usecase: UseCase) -> np.ndarray:
 
 
 def price_on(offering: Offering, on: dt.date) -> Price | None:
-    """The offering's price effective on `on` (effective_to is exclusive)."""
-    live = [
-        p
-        for p in offering.prices
-        if p.effective_from <= on and (p.effective_to is None or on < p.effective_to)
-    ]
-    return max(live, key=lambda p: p.effective_from) if live else None
+    """The offering's price effective on `on` (see `models.catalog.effective_price`)."""
+    return effective_price(offering.prices, on)
 
 
 def make_capacity(

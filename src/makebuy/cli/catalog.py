@@ -225,7 +225,6 @@ _RELEASE_VERSION: Any = typer.Option(
 
 
 def _run_import(
-    importer: str,
     *,
     catalog: list[Path],
     no_builtin: bool,
@@ -245,12 +244,8 @@ def _run_import(
     if unmapped is not None:
         emit(overlay.unmapped_report(result), unmapped, inputs=[*inputs, output])
     typer.echo(overlay.summary(result), err=True)
-    for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field)):
-        typer.echo(
-            f"conflict: {c.entry}: {c.field}: curated {c.curated} ({c.curated_source}),"
-            f" imported {c.imported}",
-            err=True,
-        )
+    for line in overlay.conflict_lines(result):
+        typer.echo(f"conflict: {line}", err=True)
     if result.conflicts_kept_out:
         raise typer.Exit(int(ExitCode.DECISION_FAILED))
 
@@ -277,7 +272,6 @@ def import_litellm(
 
         maps = parse_mappings(mapping)
         _run_import(
-            "litellm",
             catalog=catalog,
             no_builtin=no_builtin,
             output=output,
@@ -318,7 +312,6 @@ def import_hf(
         from makebuy.importers import hf
 
         _run_import(
-            "hf",
             catalog=catalog,
             no_builtin=no_builtin,
             output=output,
@@ -354,7 +347,6 @@ def import_genai_prices(
         from makebuy.importers import genai_prices
 
         _run_import(
-            "genai-prices",
             catalog=catalog,
             no_builtin=no_builtin,
             output=output,
@@ -385,7 +377,6 @@ def import_openrouter(
 
         maps = parse_mappings(mapping)
         _run_import(
-            "openrouter",
             catalog=catalog,
             no_builtin=no_builtin,
             output=output,
@@ -424,7 +415,7 @@ def diff(
 
         before = load_catalog([old], builtin=builtin).catalog
         after = load_catalog([new], builtin=builtin).catalog
-        changes = diff_catalogs(before, after, old_files=before.files, new_files=after.files)
+        changes = diff_catalogs(before, after)
         renderer = get_catalog_renderer(CATALOG_DIFF_RENDERERS, output_format.value)
         color = current_environment().color_for(output)
         emit(renderer(changes, width=terminal_width(), color=color), output, inputs=[old, new])

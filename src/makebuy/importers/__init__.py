@@ -7,11 +7,3 @@ the YAML writer. Importers never touch the network. Mapping rules: docs/importer
 """
 
 from __future__ import annotations
-
-IMPORTERS: dict[str, str] = {
-    "litellm": "makebuy.importers.litellm:import_file",
-    "genai-prices": "makebuy.importers.genai_prices:import_file",
-    "openrouter": "makebuy.importers.openrouter:import_file",
-    "hf": "makebuy.importers.hf:import_folder",
-}
-"""Source name -> "module:function" (the `makebuy catalog import` sub-commands)."""

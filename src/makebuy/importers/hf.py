@@ -25,7 +25,7 @@ from makebuy.importers.overlay import (
     read_file,
     source_for,
 )
-from makebuy.load import parse_yaml
+from makebuy.load import parse_yaml, read_text
 from makebuy.models.catalog import Architecture, Catalog, Figure, Model
 
 LICENCES: dict[str, str] = {
@@ -142,7 +142,7 @@ def import_folder(
     if not isinstance(config, dict):
         raise InputError("expected a JSON object", path=folder / "config.json")
     card_path = folder / "README.md"
-    card = front_matter(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    card = front_matter(read_text(card_path)) if card_path.is_file() else {}
     repo = repo_id or str(config.get("_name_or_path") or "") or folder.name
     if "/" not in repo:
         raise InputError(
@@ -241,7 +241,7 @@ def _parameters(
     dtype = str(config.get("torch_dtype") or config.get("dtype") or "")
     if index.is_file() and dtype in BYTES_PER_PARAMETER:
         try:
-            total_size = json.loads(index.read_text(encoding="utf-8"))["metadata"]["total_size"]
+            total_size = json.loads(read_text(index))["metadata"]["total_size"]
             count = total_size / BYTES_PER_PARAMETER[dtype] / 1e9
             _, active = _estimate(config, arch)
             return round(count, 2), active, f"safetensors total_size / {dtype} bytes", "verified"

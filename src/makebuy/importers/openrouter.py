@@ -54,7 +54,7 @@ def import_file(
         source=source_for(
             file,
             importer="openrouter",
-            url="https://openrouter.ai/api/v1/models",
+            url=OPENROUTER_URL,
             publisher="OpenRouter",
         ),
         forced=force,

@@ -48,13 +48,13 @@ class ImportedFile:
 def read_file(
     path: Path, *, package: str | None = None, version: str | None = None
 ) -> ImportedFile:
-    """Read the input whole and fingerprint it."""
+    """Read the input whole and fingerprint it (through the same guard as every input:
+    regular files only, at most `load.MAX_INPUT_BYTES`)."""
+    from makebuy.load import check_input_file
+
+    check_input_file(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, expected a file", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
     return from_bytes(path, path.name, data, package=package, version=version)
@@ -134,10 +134,6 @@ _RANK = {"unverified": 0, "secondary": 1, "verified": 2}
 """An imported figure never replaces a curated one of higher status."""
 
 
-def _shown(value: Any) -> str:
-    return str(value)
-
-
 def merge_figure(
     result: ImportResult,
     entry: str,
@@ -149,20 +145,20 @@ def merge_figure(
     if imported is None:
         return curated
     if curated is None:
-        result.changes.append(f"{entry}: {name} added ({_shown(imported.value)})")
+        result.changes.append(f"{entry}: {name} added ({imported.value!s})")
         return imported
     if curated.value == imported.value:
         return curated
     if curated.status == "verified":
         result.conflicts.append(
-            Conflict(entry, name, _shown(curated.value), _shown(imported.value), curated.source)
+            Conflict(entry, name, str(curated.value), str(imported.value), curated.source)
         )
         if not result.forced:
             return curated
     elif _RANK[imported.status] < _RANK[curated.status]:
         return curated
     result.changes.append(
-        f"{entry}: {name} {_shown(curated.value)} -> {_shown(imported.value)}"
+        f"{entry}: {name} {curated.value!s} -> {imported.value!s}"
         f" (replaces {curated.status} figure from {curated.source})"
     )
     return imported
@@ -204,8 +200,8 @@ def merge_architecture(
                 Conflict(
                     entry,
                     f"architecture.{n}",
-                    _shown(getattr(curated, n)),
-                    _shown(getattr(imported, n)),
+                    str(getattr(curated, n)),
+                    str(getattr(imported, n)),
                     curated.source,
                 )
             )
@@ -220,10 +216,6 @@ def merge_architecture(
 
 def _same_price(a: Price, b: Price) -> bool:
     return (a.input_per_1m, a.output_per_1m) == (b.input_per_1m, b.output_per_1m)
-
-
-def _money(p: Price) -> str:
-    return f"${p.input_per_1m:g} / ${p.output_per_1m:g}"
 
 
 def merge_price(
@@ -242,8 +234,8 @@ def merge_price(
                 Conflict(
                     entry,
                     f"price from {old.effective_from}",
-                    _money(old),
-                    _money(new),
+                    old.shown,
+                    new.shown,
                     old.source,
                 )
             )
@@ -251,7 +243,7 @@ def merge_price(
                 return rows
         rows[i] = new.model_copy(update={"effective_to": old.effective_to})
         result.changes.append(
-            f"{entry}: price from {old.effective_from} {_money(old)} -> {_money(new)}"
+            f"{entry}: price from {old.effective_from} {old.shown} -> {new.shown}"
             f" (replaces {old.status} row from {old.source})"
         )
         return rows
@@ -263,7 +255,7 @@ def merge_price(
         result.unmapped.append(
             Unmapped(
                 f"{entry}@{new.effective_from}",
-                f"price {_money(new)} is older than the curated history"
+                f"price {new.shown} is older than the curated history"
                 f" (which has a row from {later[0].effective_from})",
             )
         )
@@ -275,10 +267,10 @@ def merge_price(
         if last.effective_to is None or last.effective_to > new.effective_from:
             rows[-1] = last.model_copy(update={"effective_to": new.effective_from})
         result.changes.append(
-            f"{entry}: price {_money(last)} -> {_money(new)} from {new.effective_from}"
+            f"{entry}: price {last.shown} -> {new.shown} from {new.effective_from}"
         )
     else:
-        result.changes.append(f"{entry}: price {_money(new)} from {new.effective_from} added")
+        result.changes.append(f"{entry}: price {new.shown} from {new.effective_from} added")
     rows.append(new)
     return rows
 
@@ -376,11 +368,7 @@ def header(result: ImportResult) -> str:
     if result.conflicts:
         what = "replaced (--force)" if result.forced else "kept; pass --force to take the import"
         lines += ["", f"Conflicts with verified curated figures ({what}):"]
-        lines += [
-            f"  {c.entry}: {c.field}: curated {c.curated} ({c.curated_source}),"
-            f" imported {c.imported}"
-            for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field))
-        ]
+        lines += [f"  {line}" for line in conflict_lines(result)]
     if result.unmapped:
         names = sorted(result.unmapped, key=lambda u: u.key)
         lines += ["", f"Unmapped ({len(names)}):"]
@@ -406,6 +394,14 @@ def overlay_yaml(result: ImportResult) -> str:
 def unmapped_report(result: ImportResult) -> str:
     """Every unmapped input entry, one a line: `key<TAB>reason`, sorted."""
     return "".join(f"{u.key}\t{u.reason}\n" for u in sorted(result.unmapped, key=lambda u: u.key))
+
+
+def conflict_lines(result: ImportResult) -> list[str]:
+    """One line per conflict with a verified curated figure, sorted (header and stderr)."""
+    return [
+        f"{c.entry}: {c.field}: curated {c.curated} ({c.curated_source}), imported {c.imported}"
+        for c in sorted(result.conflicts, key=lambda c: (c.entry, c.field))
+    ]
 
 
 def summary(result: ImportResult) -> str:

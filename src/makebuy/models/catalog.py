@@ -7,6 +7,7 @@ number a report shows can be traced and flagged when it is old or unverified.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -177,6 +178,21 @@ class Price(_Entry):
     as_of: dt.date
     status: FigureStatus = "verified"
     note: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """`$0.15 / $0.6`: input and output per 1M tokens, as importers and diffs quote it."""
+        return f"${self.input_per_1m:g} / ${self.output_per_1m:g}"
+
+
+def effective_price(prices: Sequence[Price], on: dt.date) -> Price | None:
+    """The row in effect on `on` (effective_to is exclusive; the latest start wins)."""
+    live = [
+        p
+        for p in prices
+        if p.effective_from <= on and (p.effective_to is None or on < p.effective_to)
+    ]
+    return max(live, key=lambda p: p.effective_from) if live else None
 
 
 class DataTerms(_Entry):
