@@ -40,22 +40,33 @@ def _mutant(seed: int) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, int, str]]:
+    """Each mutant written once and validated once: seed -> (file, exit code, report)."""
+    from typer.testing import CliRunner
+
+    from makebuy.cli import app
+
+    folder = tmp_path_factory.mktemp("mutants")
+    out = {}
+    for seed in range(MUTANTS):
+        path = folder / f"mutant-{seed}.yaml"
+        path.write_text(yaml.safe_dump(_mutant(seed), sort_keys=False))
+        result = CliRunner().invoke(app, ["catalog", "validate", str(path)])
+        out[seed] = (path, result.exit_code, result.stdout)
+    return out
+
+
 @pytest.mark.parametrize("seed", range(MUTANTS))
-def test_assess_never_uses_a_catalog_validate_rejects(cli, tmp_path: Path, seed: int) -> None:
-    path = tmp_path / "mutant.yaml"
-    path.write_text(yaml.safe_dump(_mutant(seed), sort_keys=False))
-    validate = cli("catalog", "validate", path)
+def test_assess_never_uses_a_catalog_validate_rejects(cli, corpus, seed: int) -> None:
+    path, validated, report = corpus[seed]
     assess = cli("assess", EXAMPLE, "--catalog", path, "--format", "json")
     assert "Traceback" not in assess.stderr and assess.exit_code != ExitCode.INTERNAL
-    if validate.exit_code != ExitCode.OK:
-        assert assess.exit_code == ExitCode.BAD_INPUT, (validate.stdout, assess.stderr)
+    if validated != ExitCode.OK:
+        assert assess.exit_code == ExitCode.BAD_INPUT, (report, assess.stderr)
         assert assess.stdout == ""
 
 
-def test_the_corpus_holds_files_validate_rejects(cli, tmp_path: Path) -> None:
-    rejected = 0
-    for seed in range(MUTANTS):
-        path = tmp_path / f"mutant-{seed}.yaml"
-        path.write_text(yaml.safe_dump(_mutant(seed), sort_keys=False))
-        rejected += cli("catalog", "validate", path).exit_code != ExitCode.OK
+def test_the_corpus_holds_files_validate_rejects(corpus) -> None:
+    rejected = sum(code != ExitCode.OK for _, code, _ in corpus.values())
     assert rejected >= MUTANTS // 2  # the corpus exercises the error path, not just the happy one

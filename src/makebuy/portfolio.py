@@ -160,21 +160,20 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]
     return sorted(unique.values(), key=found.index), failures
 
 
-def _pick(option: OptionResult | None, factor: float) -> Pick | None:
+def _pick(option: OptionResult | None) -> Pick | None:
     if option is None or option.cost is None:
         return None
     return Pick(
         option=option.id,
         title=option.title,
         kind=option.kind,
-        total=option.cost.total * factor,
-        per_million_tokens=option.cost.per_million_tokens * factor,
+        total=option.cost.total,
+        per_million_tokens=option.cost.per_million_tokens,
     )
 
 
-def use_case_line(path: Path, a: Assessment, usd_to: float | None = None) -> UseCaseLine:
-    """What the portfolio keeps of one assessment; figures divided by `usd_to` when given."""
-    factor = 1.0 / usd_to if usd_to else 1.0
+def use_case_line(path: Path, a: Assessment) -> UseCaseLine:
+    """What the portfolio keeps of one assessment, in its own currency (`in_usd` converts)."""
     by_id = {o.id: o for o in a.options}
     ranked = sorted((o for o in a.options if o.rank is not None), key=lambda o: o.rank or 0)
     recommended = by_id.get(a.recommendation.option or "")
@@ -183,18 +182,18 @@ def use_case_line(path: Path, a: Assessment, usd_to: float | None = None) -> Use
         name=a.usecase.name,
         owner=a.usecase.owner,
         horizon_months=len(recommended.cost.monthly) if recommended and recommended.cost else None,
-        recommended=_pick(recommended, factor),
-        best_buy=_pick(next((o for o in ranked if o.kind == "buy"), None), factor),
-        best_make=_pick(next((o for o in ranked if o.kind == "make"), None), factor),
+        recommended=_pick(recommended),
+        best_buy=_pick(next((o for o in ranked if o.kind == "buy"), None)),
+        best_make=_pick(next((o for o in ranked if o.kind == "make"), None)),
         summary=a.summary.line,
-        converted_from=a.currency if usd_to else None,
-        usd_to=usd_to,
+        converted_from=None,
+        usd_to=None,
     )
 
 
 def in_usd(line: UseCaseLine, currency: str, usd_to: float | None) -> UseCaseLine:
-    """`line` (figures in `currency`) with its figures divided by `usd_to`: the same as
-    `use_case_line(path, assessment, usd_to)`."""
+    """`line` (figures in `currency`) with its figures divided by `usd_to` (units of
+    `currency` per USD), and the conversion noted."""
     if not usd_to:
         return line.model_copy(update={"usd_to": usd_to})
     factor = 1.0 / usd_to

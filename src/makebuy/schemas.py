@@ -8,10 +8,10 @@ validates against can never list a code the program does not emit, or miss one.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SchemaName = Literal["usecase", "catalog", "assessment"]
-SCHEMA_NAMES: tuple[SchemaName, ...] = ("usecase", "catalog", "assessment")
+SCHEMA_NAMES: tuple[SchemaName, ...] = get_args(SchemaName)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_VERSIONS: dict[SchemaName, int] = {"usecase": 1, "catalog": 1, "assessment": 1}
 """The version of each published schema: the questionnaire's `makebuy: 1`, the catalog

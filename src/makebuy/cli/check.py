@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from makebuy.cli.common import (
+    DEBUG_OPTION,
     NO_CACHE_OPTION,
+    OUTPUT_OPTION,
     choices,
     current_environment,
     emit,
@@ -47,11 +49,9 @@ def check(
     output_format: CheckFormat = typer.Option(
         CheckFormat("table"), "--format", "-f", help="Report format."
     ),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the report to this file ('-' for stdout)."
-    ),
+    output: Path | None = OUTPUT_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Re-assess every decision record with a makebuy block against today's catalog.
 

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 def schema(
-    name: SchemaName = typer.Argument(..., help="usecase | catalog | assessment"),
+    name: SchemaName = typer.Argument(..., help="Which schema."),
 ) -> None:
     """Print a JSON Schema (questionnaire, catalog file, or assessment JSON report)."""
     with reported_errors(False):

@@ -12,6 +12,7 @@ from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
     NO_CACHE_OPTION,
+    OUTPUT_OPTION,
     complete_gpu,
     complete_model,
     emit,
@@ -84,9 +85,7 @@ def size(
     output_format: SizeFormat = typer.Option(
         SizeFormat.table, "--format", "-f", help="Output format."
     ),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the output to this file ('-' for stdout)."
-    ),
+    output: Path | None = OUTPUT_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:

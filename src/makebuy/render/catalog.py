@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from makebuy.catalog_query import LIST_COLUMNS, cell
 from makebuy.render.csv import spreadsheet_safe
-from makebuy.render.format import keep_numbers_whole
+from makebuy.render.format import rich_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from makebuy.catalog_check import CatalogReport
     from makebuy.catalog_diff import CatalogDiff, Change
     from makebuy.catalog_query import ModelListing
@@ -28,22 +26,6 @@ TABLE_HEADERS = {"context_tokens": "context"}
 """Table headers that differ from the column name."""
 
 
-def _console(buffer: io.StringIO, *, width: int, color: bool) -> Console:
-    """A rich console writing to `buffer`: plain text unless colour was asked for."""
-    from rich.console import Console
-
-    return Console(
-        markup=False,
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        legacy_windows=False,
-    )
-
-
 # ---------------------------------------------------------------- list
 
 
@@ -52,7 +34,6 @@ def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) 
     from rich import box
     from rich.table import Table
 
-    buffer = io.StringIO()
     title = f"{len(listing.rows)} of {listing.total} models"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for i, c in enumerate(TABLE_COLUMNS):
@@ -66,8 +47,7 @@ def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) 
         )
     for r in listing.rows:
         table.add_row(*(cell(r[c]) for c in TABLE_COLUMNS))
-    _console(buffer, width=width, color=color).print(keep_numbers_whole(table, width), crop=False)
-    return buffer.getvalue()
+    return rich_text(table, width=width, color=color)
 
 
 def list_json(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
@@ -112,8 +92,6 @@ def _view(view: dict[str, Any], *, width: int, color: bool) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    buffer = io.StringIO()
-    console = _console(buffer, width=width, color=color)
     parts: list[Any] = [Text(f"{view['kind']} {view['id']}", style="bold")]
     if view["defined_at"]:
         parts.append(Text(f"defined at {view['defined_at']}"))
@@ -137,8 +115,7 @@ def _view(view: dict[str, Any], *, width: int, color: bool) -> str:
         for s in view["sources"]:
             table.add_row(s["id"], s["title"], s["url"])
         parts.append(table)
-    console.print(keep_numbers_whole(Group(*parts), width), crop=False)
-    return buffer.getvalue()
+    return rich_text(Group(*parts), width=width, color=color)
 
 
 # ---------------------------------------------------------------- validate
@@ -183,19 +160,20 @@ DIFF_COLUMNS = ("kind", "id", "change", "old", "new", "effective")
 def diff_table(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> str:
     """The changes as a terminal table, then a one-line summary."""
     from rich import box
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
-    buffer = io.StringIO()
-    console = _console(buffer, width=width, color=color)
+    parts: list[Any] = []
     if diff.changes:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for c in DIFF_COLUMNS:
             table.add_column(c, overflow="fold", no_wrap=c in {"kind", "id", "effective"})
         for change in diff.changes:
             table.add_row(*_diff_row(change))
-        console.print(keep_numbers_whole(table, width), crop=False)
-    console.print(_diff_summary(diff))
-    return buffer.getvalue()
+        parts.append(table)
+    parts.append(Text(_diff_summary(diff)))
+    return rich_text(Group(*parts), width=width, color=color)
 
 
 def diff_markdown(diff: CatalogDiff, *, width: int = 100, color: bool = False) -> str:
