@@ -19,11 +19,9 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
-    current_environment,
-    emit,
     questionnaire_source,
+    render_and_emit,
     reported_errors,
-    terminal_width,
 )
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import RENDERERS
@@ -79,10 +77,13 @@ def assess(
             builtin_catalog=not no_builtin,
             evals=evals,
         ).assessment
-        color = current_environment().color_for(output) and output_format == "table"
-        renderer = get_renderer(output_format.value, template_dir=template)
-        text = renderer(result, width=terminal_width(), color=color)
-        emit(text, output, inputs=[usecase, *catalog, template, evals])
+        render_and_emit(
+            get_renderer(output_format.value, template_dir=template),
+            result,
+            output,
+            inputs=[usecase, *catalog, template, evals],
+            colour=output_format == "table",
+        )
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 

@@ -25,8 +25,8 @@ from makebuy.cli.common import (
     complete_entry,
     current_environment,
     emit,
+    render_and_emit,
     reported_errors,
-    terminal_width,
 )
 from makebuy.errors import ExitCode
 from makebuy.render import (
@@ -106,8 +106,7 @@ def list_models(
             providers=set(provider),
         )
         renderer = get_catalog_renderer(CATALOG_LIST_RENDERERS, output_format.value)
-        color = current_environment().color_for(output)
-        emit(renderer(listing, width=terminal_width(), color=color), output, inputs=catalog)
+        render_and_emit(renderer, listing, output, inputs=catalog)
 
 
 # ---------------------------------------------------------------- show
@@ -140,8 +139,7 @@ def show(
         loaded = load_catalog(catalog, builtin=not no_builtin)
         views = entry_views(loaded, entry_id, kind.value if kind else None)
         renderer = get_catalog_renderer(CATALOG_SHOW_RENDERERS, output_format.value)
-        color = current_environment().color_for(output)
-        emit(renderer(views, width=terminal_width(), color=color), output, inputs=catalog)
+        render_and_emit(renderer, views, output, inputs=catalog)
 
 
 # ---------------------------------------------------------------- validate
@@ -189,7 +187,7 @@ def validate(
             max_age_days=max_age_days,
         )
         renderer = get_catalog_renderer(CATALOG_VALIDATE_RENDERERS, output_format.value)
-        emit(renderer(report, width=terminal_width(), color=False), output, inputs=paths or [])
+        render_and_emit(renderer, report, output, inputs=paths or [], colour=False)
         if not report.ok:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 
@@ -417,5 +415,4 @@ def diff(
         after = load_catalog([new], builtin=builtin).catalog
         changes = diff_catalogs(before, after)
         renderer = get_catalog_renderer(CATALOG_DIFF_RENDERERS, output_format.value)
-        color = current_environment().color_for(output)
-        emit(renderer(changes, width=terminal_width(), color=color), output, inputs=[old, new])
+        render_and_emit(renderer, changes, output, inputs=[old, new])

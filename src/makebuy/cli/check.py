@@ -15,9 +15,8 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     choices,
     current_environment,
-    emit,
+    render_and_emit,
     reported_errors,
-    terminal_width,
 )
 from makebuy.render.check import CHECK_RENDERERS
 
@@ -79,10 +78,9 @@ def check(
             strict=strict,
             cwd=current_environment().working_dir,
         )
-        text = get_check_renderer(output_format.value)(
-            result, width=terminal_width(), color=current_environment().color_for(output)
+        render_and_emit(
+            get_check_renderer(output_format.value), result, output, inputs=[*paths, *catalog]
         )
-        emit(text, output, inputs=[*paths, *catalog])
         for line in checking.error_lines(result):
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(result.exit_code)

@@ -7,7 +7,7 @@ import os
 import stat
 import tempfile
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
@@ -217,6 +217,21 @@ def write_files_atomically(
             Path(tmp).unlink(missing_ok=True)
 
 
+def render_and_emit(
+    renderer: Callable[..., str],
+    result: Any,
+    output: Path | None,
+    *,
+    inputs: Iterable[Path | None] = (),
+    colour: bool = True,
+) -> None:
+    """Draw `result` at the environment's width, in colour only on a terminal (never into
+    a file) and where the format allows it (`colour`), and `emit` it."""
+    env = current_environment()
+    text = renderer(result, width=env.columns, color=colour and env.color_for(output))
+    emit(text, output, inputs=inputs)
+
+
 def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) -> None:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
     `-o -` means stdout, as in most Unix tools (never a file named `-`).
@@ -255,11 +270,6 @@ def questionnaire_source(path: Path) -> Path | QuestionnaireText:
         return path
     env = current_environment()
     return read_stdin(env.stdin, env.working_dir)
-
-
-def terminal_width() -> int:
-    """Width for rich output: the terminal's, or a fixed 100 when piped (stable output)."""
-    return current_environment().columns
 
 
 def current_environment() -> Environment:

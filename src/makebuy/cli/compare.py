@@ -23,11 +23,9 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
-    current_environment,
-    emit,
     questionnaire_source,
+    render_and_emit,
     reported_errors,
-    terminal_width,
 )
 from makebuy.errors import InputError
 from makebuy.render import COMPARISON_RENDERERS
@@ -107,11 +105,8 @@ def what_if(
         label = ", ".join(f"{k}={_shown(v)}" for k, v in overrides)
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
-        color = current_environment().color_for(output) and output_format == "table"
-        emit(
-            renderer(result, width=terminal_width(), color=color),
-            output,
-            inputs=[usecase, *catalog],
+        render_and_emit(
+            renderer, result, output, inputs=[usecase, *catalog], colour=output_format == "table"
         )
 
 
@@ -160,5 +155,6 @@ def diff(
             read_assessment(before), read_assessment(after), (before.name, after.name)
         )
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
-        color = current_environment().color_for(output) and output_format == "table"
-        emit(renderer(result, width=terminal_width(), color=color), output, inputs=[before, after])
+        render_and_emit(
+            renderer, result, output, inputs=[before, after], colour=output_format == "table"
+        )

@@ -23,9 +23,8 @@ from makebuy.cli.common import (
     ScoreMethod,
     choices,
     current_environment,
-    emit,
+    render_and_emit,
     reported_errors,
-    terminal_width,
 )
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import PORTFOLIO_RENDERERS
@@ -85,10 +84,13 @@ def portfolio(
             # Nothing could be assessed (an empty folder, a broken file): bad input, and
             # no report, since $0 totals would read as a portfolio that costs nothing.
             raise typer.Exit(int(ExitCode.BAD_INPUT))
-        color = current_environment().color_for(output) and output_format == "table"
-        renderer = get_portfolio_renderer(output_format.value, template_dir=template)
-        inputs = [*map(Path, paths), *catalog, template]
-        emit(renderer(result, width=terminal_width(), color=color), output, inputs=inputs)
+        render_and_emit(
+            get_portfolio_renderer(output_format.value, template_dir=template),
+            result,
+            output,
+            inputs=[*map(Path, paths), *catalog, template],
+            colour=output_format == "table",
+        )
         if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
 

@@ -15,9 +15,9 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     complete_gpu,
     complete_model,
+    current_environment,
     emit,
     reported_errors,
-    terminal_width,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def size(
         if output_format is SizeFormat.json:
             text = report.model_dump_json(indent=2) + "\n"
         else:
-            text = render_size(report, width=terminal_width())
+            text = render_size(report, width=current_environment().columns)
         emit(text, output, inputs=catalog)
 
 
