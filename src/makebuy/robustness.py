@@ -24,6 +24,7 @@ Four checks, each on the scored matrix the score stage produced (nothing is size
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -119,12 +120,44 @@ def sample_winners(
     return sample_orders(matrix, ranking, weights, method, places=1)[:, 0]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What every weight sample of one matrix shares: the normalised criteria (weight-free
+    under both methods), the ranking rule's precedences per pattern, and the tie order.
+    Computed once per assessment and handed to `smaa` and `priority_tipping`."""
+
+    norm: np.ndarray
+    precedes: np.ndarray
+    ties: np.ndarray
+    size: int
+
+
+def prepare(matrix: pd.DataFrame, ranking: list[str], method: Method) -> Prepared:
+    """The sample-independent part of scoring `matrix`'s options (in `ranking` order)."""
+    m = matrix.loc[ranking, list(CRITERIA)].astype(float)
+    table = decision_scores(
+        m,
+        weights=dict.fromkeys(CRITERIA, 1.0),
+        benefit=BENEFIT,
+        method=method,
+        log_scale=LOG_SCALE,
+        tie_breaker=m["cost"],
+    )
+    return Prepared(
+        norm=table.normalised[list(CRITERIA)].to_numpy(dtype=float),
+        precedes=_precedence_by_pattern(m),
+        ties=_tie_rank(m["cost"].to_numpy(dtype=float), list(m.index)),
+        size=len(m),
+    )
+
+
 def sample_orders(
     matrix: pd.DataFrame,
     ranking: list[str],
     weights: np.ndarray,
     method: Method,
     places: int = 1,
+    prepared: Prepared | None = None,
 ) -> np.ndarray:
     """Samples x places: the indices (into `ranking`) of the options placed first, second,
     ... in each weight sample, ranking rule applied (an option is placed once every cheaper,
@@ -135,25 +168,15 @@ def sample_orders(
     both cost and capability: 2^3 patterns, each with its own set of options that a
     cheaper, stronger option keeps from first place.
     """
-    m = matrix.loc[ranking, list(CRITERIA)].astype(float)
-    table = decision_scores(
-        m,
-        weights=dict.fromkeys(CRITERIA, 1.0),
-        benefit=BENEFIT,
-        method=method,
-        log_scale=LOG_SCALE,
-        tie_breaker=m["cost"],
-    )
-    norm = table.normalised[list(CRITERIA)].to_numpy(dtype=float)  # options x criteria
-    precedes = _precedence_by_pattern(m)
+    prep = prepared or prepare(matrix, ranking, method)
+    norm, precedes, ties = prep.norm, prep.precedes, prep.ties
     blocked = np.asarray(precedes.any(axis=1), dtype=bool)
-    places = min(places, len(m))
+    places = min(places, prep.size)
     pref = [CRITERIA.index(c) for c in PREFERENCE_CRITERIA]
     floor = np.maximum(weights[:, CRITERIA.index("cost")], weights[:, CRITERIA.index("capability")])
     pattern = np.zeros(len(weights), dtype=int)
     for i, k in enumerate(pref):  # which preference criteria outweigh cost and capability
         pattern |= (weights[:, k] > floor + 1e-12).astype(int) << i
-    ties = _tie_rank(m["cost"].to_numpy(dtype=float), list(m.index))
     benefit = np.array([BENEFIT[c] for c in CRITERIA])
     # TOPSIS with non-negative weights: the weighted ideal is the weight times the
     # normalised ideal, so both squared distances are one matrix product each.
@@ -262,12 +285,13 @@ def smaa(
     samples: int = SAMPLES,
     seed: int = SEED,
     places: int = 1,
+    prepared: Prepared | None = None,
 ) -> tuple[dict[str, float], dict[str, dict[str, float]], dict[str, list[float]]]:
     """First-rank acceptability and central weights of every option that wins a sample,
     and, per option placed in the first `places` places of any sample, its share at each
     of them (rank acceptability)."""
     weights = sample_weights(priorities, samples, seed)
-    orders = sample_orders(matrix, ranking, weights, method, places)
+    orders = sample_orders(matrix, ranking, weights, method, places, prepared)
     wins = orders[:, 0]
     counts = np.bincount(wins, minlength=len(ranking))
     acceptability: dict[str, float] = {}
@@ -289,7 +313,11 @@ def smaa(
 
 
 def priority_tipping(
-    matrix: pd.DataFrame, ranking: list[str], priorities: Mapping[str, int], method: Method
+    matrix: pd.DataFrame,
+    ranking: list[str],
+    priorities: Mapping[str, int],
+    method: Method,
+    prepared: Prepared | None = None,
 ) -> list[PriorityTip]:
     """Per criterion: the nearest lower and higher priority that changes the winner (all
     candidate priority sets scored in one batch)."""
@@ -306,7 +334,7 @@ def priority_tipping(
                 candidates.append((k, new))
                 rows.append(row / row.sum())
     winners: np.ndarray | list[int] = (
-        sample_winners(matrix, ranking, np.array(rows), method) if rows else []
+        sample_orders(matrix, ranking, np.array(rows), method, 1, prepared)[:, 0] if rows else []
     )
     found: dict[tuple[int, int], str] = {
         kn: ranking[int(i)] for kn, i in zip(candidates, winners, strict=True)
@@ -425,13 +453,14 @@ def assess_robustness(
     if len(ranking) < 2:
         return None
     current = ranking[0]
+    prep = prepare(matrix, ranking, method)  # shared by the weight samples and the tips
     acceptability, central, ranks = smaa(
-        matrix, ranking, priorities, method, samples, places=RANK_PLACES
+        matrix, ranking, priorities, method, samples, places=RANK_PLACES, prepared=prep
     )
     share = acceptability.get(current, 0.0)
     other = next(m for m in METHODS if m != method)
     other_winner = winner(matrix, priorities, other)
-    tips = priority_tipping(matrix, ranking, priorities, method)
+    tips = priority_tipping(matrix, ranking, priorities, method, prep)
     prices = price_tipping(matrix, ranking, priorities, method, api_share, gpu_share)
     volumes = (
         volume_tipping(winners_at_volumes, requests_per_month)
