@@ -13,7 +13,6 @@ data as Python (`genai_prices/data.py`); the JSON lives in the project's reposit
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from makebuy.errors import InputError
 from makebuy.importers.overlay import (
     ImportResult,
     Unmapped,
+    parse_json,
     read_file,
     source_for,
     update_offering,
@@ -75,10 +75,7 @@ def import_file(
 ) -> ImportResult:
     """Price history and context windows of base-catalog offerings from genai-prices."""
     file = read_file(path, package="genai-prices", version=version)
-    try:
-        data = json.loads(file.data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not JSON: {exc}", path=path) from None
+    data = parse_json(file, path)
     if not isinstance(data, list):
         raise InputError("expected a JSON list of providers (prices/data.json)", path=path)
     url = (

@@ -22,6 +22,7 @@ from makebuy.importers.overlay import (
     ImportResult,
     merge_architecture,
     merge_figure,
+    parse_json,
     read_file,
     source_for,
 )
@@ -135,10 +136,7 @@ def import_folder(
     if not folder.is_dir():
         raise InputError("expected a model folder holding config.json", path=folder)
     config_file = read_file(folder / "config.json")
-    try:
-        config = json.loads(config_file.data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not JSON: {exc}", path=folder / "config.json") from None
+    config = parse_json(config_file, folder / "config.json")
     if not isinstance(config, dict):
         raise InputError("expected a JSON object", path=folder / "config.json")
     card_path = folder / "README.md"

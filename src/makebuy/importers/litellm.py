@@ -11,7 +11,6 @@ The input may also be a litellm wheel: its bundled backup copy is read.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import zipfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from makebuy.importers.overlay import (
     ImportResult,
     Unmapped,
     from_bytes,
+    parse_json,
     read_file,
     source_for,
     update_offering,
@@ -85,10 +85,7 @@ def import_file(
 ) -> ImportResult:
     """Prices and context windows of base-catalog offerings, from a LiteLLM price file."""
     file = read_input(path, version)
-    try:
-        data = json.loads(file.data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not JSON: {exc}", path=path) from None
+    data = parse_json(file, path)
     if not isinstance(data, dict):
         raise InputError("expected a JSON object of model entries", path=path)
     url = (

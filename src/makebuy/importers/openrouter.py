@@ -11,7 +11,6 @@ response carries no price date, so the as-of date is given.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from makebuy.errors import InputError
 from makebuy.importers.overlay import (
     ImportResult,
     Unmapped,
+    parse_json,
     read_file,
     source_for,
     update_offering,
@@ -40,10 +40,7 @@ def import_file(
 ) -> ImportResult:
     """Prices and context windows of OpenRouter offerings for models the catalog has."""
     file = read_file(path)
-    try:
-        data = json.loads(file.data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not JSON: {exc}", path=path) from None
+    data = parse_json(file, path)
     entries = data.get("data") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise InputError("expected a JSON object with a data[] list (/api/v1/models)", path=path)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,14 @@ class ImportResult:
     def conflicts_kept_out(self) -> bool:
         """Some imported figure was left out because a curated one differs."""
         return bool(self.conflicts) and not self.forced
+
+
+def parse_json(file: ImportedFile, path: Path) -> Any:
+    """The file's JSON; anything else is an input error naming the file."""
+    try:
+        return json.loads(file.data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not JSON: {exc}", path=path) from None
 
 
 # ---------------------------------------------------------------- merge rules
