@@ -21,6 +21,11 @@ URL_PATTERN = "^https?://[^\\s()<>\\[\\]{}|\\\\\"'`]+$"
 The same regex in Python and in ECMA-262 with the `u` flag (JSON Schema's dialect, as
 editors and ajv read it): only syntax characters are escaped, so no `\\"`."""
 FigureStatus = Literal["verified", "secondary", "unverified"]
+SourceKind = Literal["primary", "secondary", "community"]
+"""primary: the vendor, provider or licensor itself (price list, datasheet, licence text, model
+card, config.json in the publisher's repository); secondary: a maintained catalog or reputable
+publication that copies the primary (LiteLLM's price map, genai-prices, a cloud price tracker);
+community: anything else (user copies, blogs, forums, wikis, scrapers)."""
 
 
 class _Entry(BaseModel):
@@ -46,6 +51,11 @@ class Source(_Entry):
     title: str = Field(..., min_length=1)
     url: str = Field(..., pattern=URL_PATTERN)
     publisher: str | None = None
+    kind: SourceKind | None = Field(
+        None,
+        description="primary (the vendor itself), secondary (a maintained catalog of the"
+        " primary) or community (anything else); unset: unclassified.",
+    )
 
 
 class Term(_Entry, Generic[T]):
@@ -215,6 +225,9 @@ class Offering(_Entry):
     provider: str
     api_model_id: str
     terms: str | None = Field(None, description="Licence id of the provider's API terms.")
+    released: Figure[dt.date] | None = Field(
+        None, description="Date the provider started serving this offering."
+    )
     context_tokens: Figure[int] | None = None
     prices: list[Price] = Field(default_factory=list)
     regions: Figure[list[str]] | None = None
@@ -231,6 +244,12 @@ class GpuPrice(_Entry):
     commitment: Literal["on-demand", "reserved-1y", "reserved-3y", "owned"]
     usd_per_gpu_hour: float = Field(..., gt=0)
     instance: str | None = None
+    gpus_per_instance: int | None = Field(
+        None,
+        gt=0,
+        description="GPUs in the instance shape the price was read for; unset: a per-GPU"
+        " price with no shape (a single-GPU instance or a per-GPU rental).",
+    )
     region: str | None = None
     source: str
     as_of: dt.date
