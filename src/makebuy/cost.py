@@ -68,6 +68,13 @@ class CostParameters(SizingParameters):
     fine_tuning_engineer_months: float = Field(
         1.0, description="Engineer-months of data preparation and evaluation per run."
     )
+    migration_engineer_weeks: float = Field(
+        2.0,
+        description="Engineer-weeks to move a use case to a retiring API's successor:"
+        " re-tuning prompts, re-running the evaluation set, a staged roll-out. Not a sourced"
+        " figure; published practitioner estimates range from a day to several weeks"
+        " ($1,250-11,500 one-off, ai-cost-estimator.com, 2026-05-25).",
+    )
 
 
 DEFAULT_PARAMETERS = CostParameters()
@@ -119,11 +126,20 @@ def cost_options(
     make = [g for g in eligible if g.option.kind == "make"]
     costs: dict[str, Cost] = {}
     new_exclusions: dict[str, Exclusion] = {}
-    _cost_api(usecase, catalog, api, on, volumes, costs, new_exclusions)
+    migrates = _cost_api(usecase, catalog, api, on, volumes, costs, new_exclusions, params)
     assumptions: list[Assumption] = []
     if make:
         assumptions = _cost_make(
             usecase, catalog, make, volumes, sized, params, costs, new_exclusions
+        )
+    if migrates:
+        assumptions.append(
+            Assumption(
+                field="cost.migration_engineer_weeks",
+                value=_show(params.migration_engineer_weeks),
+                origin="estimate",
+                reason=CostParameters.model_fields["migration_engineer_weeks"].description or "",
+            )
         )
     out = []
     for g in gated:
@@ -141,56 +157,107 @@ def _cost_api(
     volumes: np.ndarray,
     costs: dict[str, Cost],
     exclusions: dict[str, Exclusion],
-) -> None:
+    params: CostParameters = DEFAULT_PARAMETERS,
+) -> bool:
+    """Cost the buy and rent options; True when one of them migrates to a successor."""
     rate = usecase.organisation.usd_to
     vol = usecase.volume
-    priced: list[tuple[GateResult, Price]] = []
+    months = len(volumes)
+    priced: list[tuple[GateResult, Price, Price | None]] = []
     for g in api:
         assert g.option.offering is not None
         price = price_on(catalog.offerings[g.option.offering], on)
+        move = g.migration
+        later = price_on(catalog.offerings[move.successor], move.on) if move else None
         if price is None:
             exclusions[g.option.id] = Exclusion(
                 code="price.missing",
                 message=f"The catalog holds no price effective on {on.isoformat()}.",
             )
         else:
-            priced.append((g, price))
+            priced.append((g, price, later))
     if not priced:
-        return
-    prices_in = np.array([p.input_per_1m for _, p in priced])[:, None]
-    prices_out = np.array([p.output_per_1m for _, p in priced])[:, None]
+        return False
+    # Price per option and month: the successor's from the migration month on.
+    after = np.array([g.migration.month if g.migration else months for g, _, _ in priced])
+    moved = np.arange(months)[None, :] >= after[:, None]
+    prices_in = np.where(
+        moved,
+        np.array([(n or p).input_per_1m for _, p, n in priced])[:, None],
+        np.array([p.input_per_1m for _, p, _ in priced])[:, None],
+    )
+    prices_out = np.where(
+        moved,
+        np.array([(n or p).output_per_1m for _, p, n in priced])[:, None],
+        np.array([p.output_per_1m for _, p, _ in priced])[:, None],
+    )
     tokens_in = volumes[None, :] * vol.input_tokens_per_request / 1e6
     tokens_out = volumes[None, :] * vol.output_tokens_per_request / 1e6
     monthly_in = prices_in * tokens_in * rate
     monthly_out = prices_out * tokens_out * rate
-    monthly = monthly_in + monthly_out
+    one_off = params.migration_engineer_weeks * usecase.organisation.engineer_cost_per_year / 52.0
+    migration = np.where(np.arange(months)[None, :] == after[:, None], one_off, 0.0)
+    monthly = monthly_in + monthly_out + migration
     total_tokens_m = float((tokens_in + tokens_out).sum())
-    for i, (g, price) in enumerate(priced):
+    for i, (g, price, later) in enumerate(priced):
         total = float(monthly[i].sum())
+        lines = [
+            CostLine(
+                item="input_tokens",
+                total=float(monthly_in[i].sum()),
+                detail=_token_detail(tokens_in, "input", price.input_per_1m, later, after[i]),
+            ),
+            CostLine(
+                item="output_tokens",
+                total=float(monthly_out[i].sum()),
+                detail=_token_detail(tokens_out, "output", price.output_per_1m, later, after[i]),
+            ),
+        ]
+        if g.migration is not None:
+            lines.append(
+                CostLine(
+                    item="migration",
+                    total=float(migration[i].sum()),
+                    detail=f"{params.migration_engineer_weeks:g} engineer-weeks to move to"
+                    f" {g.migration.successor} when this offering retires on"
+                    f" {g.migration.on.isoformat()} (month {g.migration.month + 1})",
+                    fixed=True,
+                )
+            )
         costs[g.option.id] = Cost(
             currency=usecase.organisation.currency,
             total=total,
             monthly=[round(float(x), 2) for x in monthly[i]],
             per_million_tokens=total / total_tokens_m,
-            breakdown=[
-                CostLine(
-                    item="input_tokens",
-                    total=float(monthly_in[i].sum()),
-                    detail=f"{tokens_in.sum():,.1f}M input tokens at ${price.input_per_1m:g}"
-                    " per 1M",
-                ),
-                CostLine(
-                    item="output_tokens",
-                    total=float(monthly_out[i].sum()),
-                    detail=f"{tokens_out.sum():,.1f}M output tokens at ${price.output_per_1m:g}"
-                    " per 1M",
-                ),
-            ],
-            input_per_1m_usd=price.input_per_1m,
-            output_per_1m_usd=price.output_per_1m,
+            breakdown=lines,
+            # With a migration: the token-weighted average of the two prices over the horizon.
+            input_per_1m_usd=_average_price(prices_in[i], tokens_in[0]),
+            output_per_1m_usd=_average_price(prices_out[i], tokens_out[0]),
             price_source=price.source,
             price_as_of=price.as_of,
         )
+    return any(g.migration is not None for g, _, _ in priced)
+
+
+def _average_price(prices: np.ndarray, tokens: np.ndarray) -> float:
+    """The price paid per 1M tokens over the horizon (one price: that price, exactly)."""
+    if np.all(prices == prices[0]):
+        return float(prices[0])
+    return float((prices * tokens).sum() / tokens.sum())
+
+
+def _token_detail(
+    tokens: np.ndarray, kind: str, price: float, later: Price | None, month: int
+) -> str:
+    """`12.3M input tokens at $0.15 per 1M`, split at the migration month when there is one."""
+    if later is None:
+        return f"{tokens.sum():,.1f}M {kind} tokens at ${price:g} per 1M"
+    new = later.input_per_1m if kind == "input" else later.output_per_1m
+    before, since = tokens[0, :month].sum(), tokens[0, month:].sum()
+    return (
+        f"{before:,.1f}M {kind} tokens at ${price:g} per 1M, then {since:,.1f}M at the"
+        f" successor's ${new:g} per 1M"
+    )
 
 
 def replica_count(load: np.ndarray) -> np.ndarray:
@@ -562,7 +629,13 @@ def totals_under(
     def api_cost(c: CostedOption, share: float, mf: np.ndarray) -> np.ndarray:
         assert c.cost is not None
         monthly = np.asarray(c.cost.monthly, dtype=float)
-        return (monthly[None, :] * share * mf * api_f).sum(axis=1)
+        # A migration's one-off effort is paid once, whatever the volume or price.
+        fixed = np.zeros(months)
+        if c.gate.migration is not None:
+            fixed[c.gate.migration.month] = sum(
+                line.total for line in c.cost.breakdown if line.item == "migration"
+            )
+        return ((monthly - fixed)[None, :] * share * mf * api_f).sum(axis=1) + fixed.sum()
 
     totals: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[np.ndarray, np.ndarray]] = {}

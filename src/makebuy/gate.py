@@ -17,8 +17,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from makebuy.models.catalog import Catalog, Licence, Term
-from makebuy.models.result import Assumption, Exclusion, GateResult, Obligation, Option
+from makebuy.models.catalog import Catalog, Licence, Term, effective_price
+from makebuy.models.result import (
+    Assumption,
+    Exclusion,
+    GateResult,
+    Migration,
+    Obligation,
+    Option,
+)
 from makebuy.models.stages import QualityTiers
 from makebuy.models.usecase import UseCase
 from makebuy.options import quality_tiers
@@ -141,10 +148,115 @@ def gate(
     for registered in _RULES:
         for option_id, exclusion in registered.rule(ctx, table, by_id):
             exclusions[option_id].append(exclusion)
-    return [
-        GateResult(option=o, exclusions=exclusions[o.id], obligations=_obligations(ctx, o))
-        for o in options
-    ]
+    migrations = _plan_migrations(ctx, by_id, exclusions)
+    results = []
+    for o in options:
+        obligations = _obligations(ctx, o)
+        move = migrations.get(o.id)
+        if move is not None:
+            obligations.append(
+                Obligation(
+                    code="lifecycle.migration",
+                    message=f"Retires on {move.on.isoformat()}; the provider names"
+                    f" {move.successor} as its successor, so the horizon is costed at the"
+                    " successor's price from then on, plus a one-off migration effort.",
+                )
+            )
+        results.append(
+            GateResult(
+                option=o, exclusions=exclusions[o.id], obligations=obligations, migration=move
+            )
+        )
+    return results
+
+
+MIGRATION_TOLERATES: frozenset[str] = frozenset({"candidates", "released"})
+"""Exclusions of a successor that do not stop a migration to it: the questionnaire's
+candidate list names what to consider today, and a successor need only exist by the time
+its predecessor retires (checked against its release date)."""
+
+
+def successor_offering(catalog: Catalog, offering_id: str, on: dt.date) -> tuple[str, str] | None:
+    """The offering the provider names as successor, as known on `on`, and the source id
+    that names it. A successor given as a model id resolves to the same provider's
+    offering of that model (the first by id)."""
+    off = catalog.offerings[offering_id]
+    model = catalog.models.get(off.model)
+    for life in (off.lifecycle, model.lifecycle if model else None):
+        if life is None or life.as_of > on or not life.successor:
+            continue
+        if life.successor in catalog.offerings:
+            return life.successor, life.source
+        same_provider = sorted(
+            o.id
+            for o in catalog.offerings.values()
+            if o.model == life.successor and o.provider == off.provider
+        )
+        if same_provider:
+            return same_provider[0], life.source
+    return None
+
+
+def _month_of(on: dt.date, day: dt.date, months: int) -> int:
+    """The 0-based month of the horizon starting on `on` that contains `day`."""
+    month = 0
+    while month + 1 < months and add_months(on, month + 1) <= day:
+        month += 1
+    return month
+
+
+def _plan_migrations(
+    ctx: _Ctx, by_id: dict[str, Option], exclusions: dict[str, list[Exclusion]]
+) -> dict[str, Migration]:
+    """Options ruled out only because they retire within the horizon, whose documented
+    successor is itself an option that passes the gate: the lifecycle exclusion is lifted
+    and the move is recorded for the cost stage. Exclusions that stay say why."""
+    out: dict[str, Migration] = {}
+    cat = ctx.catalog
+    as_gated = {k: list(v) for k, v in exclusions.items()}  # one hop: a retiring successor blocks
+    for oid, found in as_gated.items():
+        option = by_id[oid]
+        if option.offering is None or [e.code for e in found] != ["lifecycle"]:
+            continue
+        deprecated, retires = lifecycle_on(cat, option.model, option.offering, ctx.on)
+        # Migrate on retirement; when that is past the horizon, on the deprecation date
+        # (what the provider asks for), so the move happens within the horizon either way.
+        day = retires if retires is not None and retires <= ctx.horizon_end else deprecated
+        if day is None or day <= ctx.on or (retires is not None and retires <= ctx.on):
+            continue
+        named = successor_offering(cat, option.offering, ctx.on)
+        why = None
+        if named is None:
+            why = "The catalog names no successor."
+        else:
+            successor, source = named
+            succ = cat.offerings[successor]
+            kind = "rent" if cat.models[succ.model].open_weights else "buy"
+            succ_id = f"{kind}:{successor}"
+            blocking = [
+                e.code for e in as_gated.get(succ_id, []) if e.code not in MIGRATION_TOLERATES
+            ]
+            released = succ.released or cat.models[succ.model].released
+            if succ_id not in by_id:
+                why = f"Its successor {successor} is not an option here."
+            elif blocking:
+                why = f"Its successor {successor} is ruled out too ({', '.join(blocking)})."
+            elif released is not None and released.value > day:
+                why = f"Its successor {successor} is released only on {released.value}."
+            elif effective_price(succ.prices, day) is None:
+                why = f"Its successor {successor} has no price on {day.isoformat()}."
+            else:
+                out[oid] = Migration(
+                    on=day,
+                    month=_month_of(ctx.on, day, ctx.usecase.volume.horizon_months),
+                    successor=successor,
+                    successor_option=succ_id,
+                    source=source,
+                )
+                exclusions[oid] = []
+                continue
+        exclusions[oid] = [e.model_copy(update={"message": f"{e.message} {why}"}) for e in found]
+    return out
 
 
 Rule = Callable[[_Ctx, pd.DataFrame, dict[str, Option]], list[tuple[str, Exclusion]]]
@@ -489,17 +601,28 @@ def _quality(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple
 
 @_rule("released")
 def _released(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str, Exclusion]]:
-    """Looking back (--as-of), a model released after the evaluation date was no option."""
+    """Looking back (--as-of), a model released, or an offering first served, after the
+    evaluation date was no option."""
     out = []
     for oid in t.index:
-        released = ctx.catalog.models[by_id[oid].model].released
-        if released is not None and released.value > ctx.on:
+        option = by_id[oid]
+        off = ctx.catalog.offerings.get(option.offering) if option.offering else None
+        dates = [
+            (what, fig.value)
+            for what, fig in (
+                ("Released", ctx.catalog.models[option.model].released),
+                ("First served by the provider", off.released if off else None),
+            )
+            if fig is not None and fig.value > ctx.on
+        ]
+        if dates:
+            what, day = dates[0]
             out.append(
                 (
                     oid,
                     Exclusion(
                         code="released",
-                        message=f"Released on {released.value.isoformat()}, after the evaluation"
+                        message=f"{what} on {day.isoformat()}, after the evaluation"
                         f" date {ctx.on.isoformat()}.",
                     ),
                 )
@@ -508,22 +631,42 @@ def _released(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tupl
 
 
 def undated_models(catalog: Catalog, options: list[Option], on: dt.date) -> list[Assumption]:
-    """When looking back, say which models could not be checked for existing yet."""
+    """When looking back, say which models and offerings could not be checked for existing
+    yet."""
     if on >= catalog.as_of:
         return []
     undated = sorted({o.model for o in options if catalog.models[o.model].released is None})
-    if not undated:
-        return []
-    return [
-        Assumption(
-            field="catalog.released",
-            value=f"{len(undated)} models undated",
-            origin="default",
-            reason="the catalog gives no release date for "
-            + ", ".join(undated)
-            + f"; they were not ruled out as released after {on.isoformat()}.",
+    unserved = sorted(
+        {
+            o.offering
+            for o in options
+            if o.offering is not None and catalog.offerings[o.offering].released is None
+        }
+    )
+    out = []
+    if undated:
+        out.append(
+            Assumption(
+                field="catalog.released",
+                value=f"{len(undated)} models undated",
+                origin="default",
+                reason="the catalog gives no release date for "
+                + ", ".join(undated)
+                + f"; they were not ruled out as released after {on.isoformat()}.",
+            )
         )
-    ]
+    if unserved:
+        out.append(
+            Assumption(
+                field="catalog.offerings.released",
+                value=f"{len(unserved)} offerings undated",
+                origin="default",
+                reason="the catalog gives no date the provider started serving "
+                + ", ".join(unserved)
+                + f"; they were not ruled out as first served after {on.isoformat()}.",
+            )
+        )
+    return out
 
 
 def _date(value: object) -> dt.date | None:

@@ -102,12 +102,30 @@ class Option(_Frozen):
         return f"{self.model_name} ({self.kind}: {self.provider})"
 
 
+class Migration(_Frozen):
+    """A forced move to the provider's documented successor within the horizon.
+
+    An offering that retires (or is deprecated) before the horizon ends, and whose
+    provider names a successor that is itself eligible, stays an option: it is costed at
+    its own price until `on` and at the successor's price after, plus a one-off migration
+    effort."""
+
+    on: dt.date = Field(description="Retirement date (deprecation date when none is known).")
+    month: int = Field(description="Month of the horizon (0-based) the successor starts in.")
+    successor: str = Field(description="Offering id of the successor.")
+    successor_option: str = Field(description="Option id of the successor.")
+    source: str = Field(description="Source id of the lifecycle that names the successor.")
+
+
 class GateResult(_Frozen):
     """The gate's verdict on one option."""
 
     option: Option
     exclusions: list[Exclusion] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+    migration: Migration | None = Field(
+        None, description="The move to a successor the horizon forces, when one is costed."
+    )
 
     @property
     def eligible(self) -> bool:
