@@ -423,3 +423,49 @@ def test_list_csv_makes_formula_text_inert_as_the_portfolio_csv_does() -> None:
     text = list_csv(ModelListing(rows=[row], total=1))
     (parsed,) = csv.DictReader(io.StringIO(text))
     assert parsed["name"] == "'=HYPERLINK(1)"
+
+
+# ---------------------------------------------------------------- validate: source kinds
+
+
+def test_a_price_resting_on_a_community_source_alone_is_an_error(cli, tmp_path: Path) -> None:
+    text = OVERRIDE.replace(
+        "url: https://example.com/prices}", "url: https://example.com/prices, kind: community}"
+    )
+    result = validate(cli, write(tmp_path, text))
+    assert result.exit_code == ExitCode.DECISION_FAILED
+    assert (
+        "error[source.community]: offerings[test/llama-2-70b-chat].prices[0].source: rests on"
+        " the community source 'test-price-page' alone" in result.stdout
+    )
+    # The same figure marked unverified is allowed: reports flag it instead.
+    flagged = text.replace(
+        "as_of: 2026-06-01}\n    regions", "as_of: 2026-06-01, status: unverified}\n    regions"
+    )
+    assert validate(cli, write(tmp_path, flagged)).exit_code == ExitCode.OK
+
+
+def test_a_licence_resting_on_a_community_source_is_an_error(cli, tmp_path: Path) -> None:
+    text = STANDALONE.replace(
+        "url: https://example.com/one}", "url: https://example.com/one, kind: community}"
+    )
+    result = validate(cli, "--no-builtin-catalog", write(tmp_path, text))
+    assert result.exit_code == ExitCode.DECISION_FAILED
+    assert "error[source.community]: licences[apache-2.0].source" in result.stdout
+    # The offering's and the GPU's prices cite it too.
+    assert "offerings[acme/closed].prices[0].source" in result.stdout
+    assert "gpus[test-gpu].prices[0].source" in result.stdout
+
+
+def test_validate_reports_the_share_of_figures_per_source_kind(cli, tmp_path: Path) -> None:
+    text = STANDALONE.replace(
+        "url: https://example.com/one}", "url: https://example.com/one, kind: primary}"
+    )
+    result = validate(cli, "--no-builtin-catalog", write(tmp_path, text))
+    assert result.exit_code == ExitCode.OK, result.stdout
+    # licence, parameters, context, price, 3 GPU figures, GPU price: all primary.
+    assert "Figures by source kind: 100% primary (8)" in result.stdout
+    report = json.loads(
+        validate(cli, "--no-builtin-catalog", "--format", "json", write(tmp_path, text)).stdout
+    )
+    assert report["source_kinds"] == {"primary": 8}

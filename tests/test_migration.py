@@ -143,3 +143,24 @@ def test_scenario_totals_hold_the_migration_effort_fixed(tmp_path: Path) -> None
     got = totals["buy:openai/gpt-4o-mini"]
     assert got[0] == pytest.approx(mini.cost.total, rel=1e-6)
     assert got[1] == pytest.approx(2 * (mini.cost.total - effort) + effort, rel=1e-6)
+
+
+def test_prices_older_than_180_days_are_flagged_and_only_those() -> None:
+    import datetime as dt
+
+    example = EXAMPLE.parent / "ticket-routing-high-volume.yaml"
+    report = assess_json(example)
+    on = dt.date.fromisoformat(report["evaluated_on"])
+    flagged = next(a for a in report["assumptions"] if a["field"] == "catalog.price_age")
+    used = {
+        o["offering"]: dt.date.fromisoformat(o["cost"]["price_as_of"])
+        for o in report["options"]
+        if o["status"] != "excluded" and o["cost"] and o["cost"].get("price_as_of")
+    }
+    old = sorted(k for k, day in used.items() if (on - day).days > 180)
+    assert old and len(old) < len(used)
+    assert flagged["value"] == f"{len(old)} API prices older than 180 days"
+    for offering in old:
+        assert f"{offering} (read {used[offering].isoformat()})" in flagged["reason"]
+    for offering in set(used) - set(old):
+        assert f"{offering} (read" not in flagged["reason"]

@@ -10,7 +10,10 @@ that fails. This module reads every file it can, and reports, each with file:lin
 - implausible values (a price per 1M tokens above $1,000, a GPU with more memory than any
   accelerator made, prices whose periods overlap, an as-of date after today, ...),
 - stale figures: perishable facts (current prices, regions, data terms, SLA, lifecycle,
-  GPU prices) whose as-of date is older than a configurable age: a warning only.
+  GPU prices) whose as-of date is older than a configurable age: a warning only,
+- weak sources: a price (API or GPU) or a licence whose only source is a community one
+  (a blog, a user's copy, a scraper) is an error unless the figure is marked
+  `unverified`; the share of figures per source kind is reported.
 """
 
 from __future__ import annotations
@@ -102,6 +105,8 @@ class CatalogReport:
     findings: tuple[CatalogFinding, ...]
     as_of: dt.date
     max_age_days: int
+    source_kinds: dict[str, int] = field(default_factory=dict)
+    """Figures (anything carrying a source id) by their source's kind, in the merged catalog."""
 
     def count(self, severity: CatalogSeverity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -121,9 +126,24 @@ class CatalogReport:
             f"{self.count('info')} overrides"
         )
 
+    def kinds_line(self) -> str:
+        """`Figures by source kind: 61% primary, ...` (empty when nothing was merged)."""
+        total = sum(self.source_kinds.values())
+        if not total:
+            return ""
+        parts = ", ".join(
+            f"{self.source_kinds[k] / total:.0%} {k} ({self.source_kinds[k]})"
+            for k in SOURCE_KIND_ORDER
+            if self.source_kinds.get(k)
+        )
+        return f"Figures by source kind: {parts}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "source_kinds": {
+                k: self.source_kinds[k] for k in SOURCE_KIND_ORDER if k in self.source_kinds
+            },
             "as_of": self.as_of.isoformat(),
             "max_age_days": self.max_age_days,
             "files": list(self.files),
@@ -205,7 +225,7 @@ def check_catalog(
         parsed.append((file, doc, is_builtin))
 
     _check_duplicates(parsed, out)
-    entries = _merged_checks(parsed, out)
+    entries, kinds = _merged_checks(parsed, out)
     targets = (
         [(f, d) for f, d, b in parsed if b]
         if not paths
@@ -221,6 +241,7 @@ def check_catalog(
         findings=tuple(sorted(set(out.findings))),
         as_of=as_of,
         max_age_days=max_age_days,
+        source_kinds=kinds,
     )
 
 
@@ -330,26 +351,77 @@ def _check_duplicates(parsed: list[tuple[CatalogFile, LoadedYaml, bool]], out: _
 
 def _merged_checks(
     parsed: list[tuple[CatalogFile, LoadedYaml, bool]], out: _Collector
-) -> dict[str, int]:
-    """Merge like `assess` does and report dangling references; returns entry counts."""
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Merge like `assess` does and report dangling references and weak sources; returns
+    entry counts and figures per source kind."""
     pairs = [(f, d) for f, d, _ in parsed]
     try:
         loaded = merge_catalog(pairs)
     except InputErrors as exc:
         for err in exc.errors:
             out.from_input_error("reference", err)
-        return _count_entries(pairs)
+        return _count_entries(pairs), {}
     except InputError as exc:
         out.from_input_error("reference", exc)
-        return _count_entries(pairs)
+        return _count_entries(pairs), {}
     # merge_catalog raises on these already; kept explicit so the check does not depend
     # on that side effect.
     for err in reference_errors(loaded):
         out.from_input_error("reference", err)
     _relation_checks(loaded, out)
     _check_task_evidence(loaded, out)
+    _check_weak_sources(loaded, out)
     cat = loaded.catalog
-    return {s: len(getattr(cat, s)) for s in (*_SECTIONS, "evidence")}
+    return {s: len(getattr(cat, s)) for s in (*_SECTIONS, "evidence")}, _source_kinds(loaded)
+
+
+SOURCE_KIND_ORDER: tuple[str, ...] = ("primary", "secondary", "community", "unclassified")
+
+
+def _source_kinds(loaded: LoadedCatalog) -> dict[str, int]:
+    """Every figure of the merged catalog (anything with a source id) by its source's kind."""
+    sources = loaded.catalog.sources
+    counts: dict[str, int] = {}
+    for _, node in _figures(loaded.catalog.canonical()):
+        src = sources.get(str(node["source"]))
+        kind = (src.kind if src is not None else None) or "unclassified"
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _check_weak_sources(loaded: LoadedCatalog, out: _Collector) -> None:
+    """A price or a licence must not rest on a community source alone: an error, unless
+    the figure says so itself (status `unverified`, flagged in every report using it)."""
+    cat = loaded.catalog
+
+    def community(source: str) -> bool:
+        src = cat.sources.get(source)
+        return src is not None and src.kind == "community"
+
+    def report(section: str, key: str, field_: str, source: str) -> None:
+        o = loaded.origins.get((section, key))
+        out.add(
+            "error",
+            "source.community",
+            f"rests on the community source {source!r} alone: cite the provider's own page"
+            " or a maintained catalog of it, or mark the figure status: unverified",
+            path=o.path if o else None,
+            line=o.line if o else None,
+            field=field_,
+        )
+
+    for oid in sorted(cat.offerings):
+        for j, p in enumerate(cat.offerings[oid].prices):
+            if p.status != "unverified" and community(p.source):
+                report("offerings", oid, f"offerings[{oid}].prices[{j}].source", p.source)
+    for gid in sorted(cat.gpus):
+        for j, gp in enumerate(cat.gpus[gid].prices):
+            if gp.status != "unverified" and community(gp.source):
+                report("gpus", gid, f"gpus[{gid}].prices[{j}].source", gp.source)
+    for lid in sorted(cat.licences):
+        lic = cat.licences[lid]
+        if community(lic.source):
+            report("licences", lid, f"licences[{lid}].source", lic.source)
 
 
 def _relation_checks(loaded: LoadedCatalog, out: _Collector) -> None:

@@ -260,6 +260,36 @@ def _token_detail(
     )
 
 
+PRICE_MAX_AGE_DAYS = 180
+"""An API price read longer ago than this before the evaluation date is flagged in reports."""
+
+
+def price_age_assumptions(costed: list[CostedOption], on: dt.date) -> list[Assumption]:
+    """Flag the API prices an assessment used that were read more than PRICE_MAX_AGE_DAYS
+    before the evaluation date: the report still uses them, and says so."""
+    oldest = on - dt.timedelta(days=PRICE_MAX_AGE_DAYS)
+    old = sorted(
+        (c.gate.option.offering or c.gate.option.id, c.cost.price_as_of)
+        for c in costed
+        if c.gate.eligible
+        and c.cost is not None
+        and c.cost.price_as_of is not None
+        and c.cost.price_as_of < oldest
+    )
+    if not old:
+        return []
+    listed = ", ".join(f"{oid} (read {day.isoformat()})" for oid, day in old)
+    return [
+        Assumption(
+            field="catalog.price_age",
+            value=f"{len(old)} API prices older than {PRICE_MAX_AGE_DAYS} days",
+            origin="catalog",
+            reason=f"These prices were read more than {PRICE_MAX_AGE_DAYS} days before the"
+            f" evaluation date {on.isoformat()} and may have changed: {listed}.",
+        )
+    ]
+
+
 def replica_count(load: np.ndarray) -> np.ndarray:
     """Replicas that carry `load` (peak requests/s over one replica's capacity): at least
     one, and a whole number (the 1e-9 keeps an exact fit from rounding up)."""

@@ -88,6 +88,7 @@ def assess(
             *options.quality_assumptions(catalog, usecase.task.kind, all_options, on, tiers),
             *gate.undated_models(catalog, all_options, on),
             *cost_assumptions,
+            *cost.price_age_assumptions(costed, on),
             *catalog_state.warnings,
         ],
         summary=recommend.summarise(results),

@@ -123,7 +123,13 @@ def _view(view: dict[str, Any], *, width: int, color: bool) -> str:
 
 def validate_text(report: CatalogReport, *, width: int = 100, color: bool = False) -> str:
     """One finding per line, `file:line` first (editors jump to it), then the summary."""
-    return "".join(f.render() + "\n" for f in report.findings) + report.summary() + "\n"
+    kinds = report.kinds_line()
+    return (
+        "".join(f.render() + "\n" for f in report.findings)
+        + (kinds + "\n" if kinds else "")
+        + report.summary()
+        + "\n"
+    )
 
 
 def validate_json(report: CatalogReport, *, width: int = 100, color: bool = False) -> str:
