@@ -141,3 +141,22 @@ def test_bedrock_eu_profiles_cost_ten_percent_more_and_stay_in_the_eu(cat: Catal
     assert eu_price.output_per_1m == pytest.approx(direct_price.output_per_1m * 1.1)
     assert eu.regions is not None and eu.regions.value == ["eu"]
     assert eu.model == direct.model
+
+
+def test_eu_offerings_pass_the_region_and_retention_rules(tmp_path: Path) -> None:
+    """Every current offering documented for the EU (Bedrock EU profiles, Vertex eu
+    endpoints) clears the region and retention rules of an EU, zero-retention use case;
+    what still rules some out is quality evidence or lifecycle, not data terms."""
+    run = pipeline.assess(eu_zero_retention_usecase(tmp_path), with_robustness=False)
+    eu = [
+        o
+        for o in run.assessment.options
+        if o.offering and (o.offering.startswith("aws-bedrock/eu.") or o.offering.endswith("@eu"))
+    ]
+    assert len(eu) >= 10
+    for option in eu:
+        codes = {e.code for e in option.exclusions}
+        assert not codes & {"data.region", "data.retention", "data.training"}, (
+            option.id,
+            codes,
+        )
