@@ -191,8 +191,10 @@ def test_bedrock_does_not_train_on_or_keep_prompts(cat: Catalog) -> None:
 
 
 def test_claude_3_haiku_was_retired_in_april_2026(cat: Catalog) -> None:
+    """Anthropic's model deprecations page: claude-3-haiku-20240307 deprecated February 19,
+    retired April 20, 2026 (a third-party post had April 19)."""
     life = cat.offerings["anthropic/claude-3-haiku-20240307"].lifecycle
-    assert life is not None and life.retires == dt.date(2026, 4, 19)
+    assert life is not None and life.retires == dt.date(2026, 4, 20)
 
 
 def test_gpt_4_and_gpt_3_5_turbo_shut_down_on_2026_10_23(cat: Catalog) -> None:
