@@ -3,7 +3,8 @@
 Covers the files the open-model refresh owns: every model there carries a sourced release
 date, every source a kind; latent and hybrid attention is sized from what is cached, not from
 the nominal head counts; the Kimi K2 licence keeps its naming clause; DeepSeek's own API keeps
-prompts in the PRC. A change to one of these facts must change this file and say why.
+prompts in the PRC; Mistral's API cards give Medium 3 its price and retirement. A change to
+one of these facts must change this file and say why.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ REFRESHED_FILES = {
     "builtin:models-moonshot.yaml",
     "builtin:models-zhipu.yaml",
     "builtin:offerings-deepseek.yaml",
+    "builtin:offerings-mistral.yaml",
 }
 
 # Models in the refreshed files whose release day no primary or secondary source gave.
-UNDATED = {"mistral/mistral-small-3.1": "only the month (2503) was read, not the day"}
+UNDATED: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -169,3 +171,25 @@ def test_deepseek_api_lets_outputs_train_other_models(cat: Catalog) -> None:
     term = cat.licences["deepseek-api-terms"].terms.output_training
     assert term is not None and term.value == "allowed"
     assert "model distillation" in term.clause
+
+
+def test_mistral_medium_3_is_closed_and_priced_from_mistral_docs(cat: Catalog) -> None:
+    """platform-docs-public mistral-medium-3-25-05.ts: $0.4 / $2, retired 2026-08-31."""
+    model = cat.models["mistral/mistral-medium-3"]
+    assert model.open_weights is False
+    assert model.released is not None and model.released.value == dt.date(2025, 5, 7)
+    off = cat.offerings["mistral/mistral-medium-2505"]
+    assert off.model == "mistral/mistral-medium-3" and off.terms == "mistral-api-terms"
+    assert [(p.input_per_1m, p.output_per_1m) for p in off.prices] == [(0.4, 2.0)]
+    assert off.lifecycle is not None and off.lifecycle.retires == dt.date(2026, 8, 31)
+
+
+def test_mistral_api_does_not_train_on_paid_inputs(cat: Catalog) -> None:
+    """Mistral docs: 'API: data sent through the API isn't used for model training.'"""
+    served = [o for o in cat.offerings.values() if o.provider == "mistral" and o.data is not None]
+    assert served
+    for off in served:
+        assert off.data is not None and off.data.training_on_inputs is False, off.id
+    term = cat.licences["mistral-api-terms"].terms.pass_through
+    assert term is not None and term.value is True
+    assert "with its End Users" in term.clause
