@@ -32,12 +32,10 @@ def environment() -> Iterator[Environment]:
         yield env
 
 
-UNSIZABLE_OPEN_MODELS = {
+UNSIZABLE_OPEN_MODELS: dict[str, str] = {
     # Known gaps: open-weight models the catalog cannot size yet (no parameter count or no
     # architecture), so they are never offered as a make option. Remove an id when its
     # figures land; a model missing from here that cannot be sized fails the test.
-    "google/gemma-3-27b-it": "architecture: null; its config.json was not read (the 12B's"
-    " was), and parameters_b is only the nominal 27B",
 }
 
 
