@@ -34,7 +34,7 @@ def environment() -> Iterator[Environment]:
         yield env
 
 
-TODAY = "2026-11-28"
+TODAY = "2026-12-01"
 """Validation date pinned so age warnings do not change with the wall clock."""
 
 # A user override file that leans on the built-in catalog's sources and models.
