@@ -78,14 +78,14 @@ def test_the_system_environment_is_used_when_none_is_installed() -> None:
     ],
 )
 def test_no_color_and_force_color(cli, tty: bool, variables: dict[str, str], coloured: bool):
-    with use_environment(MockEnvironment(tty=tty, variables=variables)):
+    with use_environment(MockEnvironment(tty=tty, variables={**FIXTURE_VARIABLES, **variables})):
         out = cli("assess", TICKETS).stdout
     assert ("\x1b[" in out) is coloured
 
 
 def test_force_color_never_colours_a_file_but_does_colour_dash_o_dash(cli, tmp_path) -> None:
     out = tmp_path / "report.txt"
-    with use_environment(MockEnvironment(variables={"FORCE_COLOR": "1"})):
+    with use_environment(MockEnvironment(variables={**FIXTURE_VARIABLES, "FORCE_COLOR": "1"})):
         assert cli("assess", TICKETS, "-o", out).exit_code == 0
         to_stdout = cli("assess", TICKETS, "-o", "-").stdout
     assert "\x1b[" not in out.read_text()
@@ -106,7 +106,7 @@ def test_columns_sets_the_width() -> None:
 
 
 def test_columns_draws_the_table_at_that_width(cli) -> None:
-    with use_environment(MockEnvironment(variables={"COLUMNS": "60"})):
+    with use_environment(MockEnvironment(variables={**FIXTURE_VARIABLES, "COLUMNS": "60"})):
         narrow = cli("assess", TICKETS).stdout
     assert max(len(line) for line in narrow.splitlines()) <= 60
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
 
 from makebuy.errors import InputError
 from makebuy.models.result import Assessment, Obligation, OptionResult
@@ -70,13 +74,88 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""A template file above 1 MiB is refused (the shipped ones are under 40 KiB)."""
+MAX_OUTPUT_CHARS = 50 * 1024 * 1024
+"""Rendering stops with an error once a report passes 50 MiB (the largest shipped report,
+a 10,000-option portfolio, is under 10 MiB)."""
+MAX_RENDER_SECONDS = 60.0
+"""Rendering stops with an error after a minute (shipped reports render in under 2 s)."""
+MAX_SEQUENCE = 1_000_000
+"""Longest string or list a template may build by repetition (`'x' * n`, `[0] * n`)."""
+MAX_EXPONENT = 1_000
+"""Largest exponent a template may raise an integer to (`2 ** n`)."""
+
+
+class TemplateLimitError(jinja2.TemplateError):
+    """A template went past one of the rendering limits."""
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Reads templates only from inside its folders: a symlink (or `..`) that resolves
+    outside the folder it was found in is refused, as is a file that is not a regular
+    file or is above MAX_TEMPLATE_BYTES. A template folder from a pull request can then
+    not publish `/proc/self/environ` or the runner's files in a report."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        found = Path(filename)
+        for folder in self.searchpath:
+            root = Path(folder)
+            if found.parent == root or root in found.parents:
+                real_root, real = os.path.realpath(root), os.path.realpath(found)
+                if os.path.commonpath([real_root, real]) != real_root:
+                    raise TemplateLimitError(
+                        f"{filename}: the template resolves to {real}, outside its folder"
+                        f" {real_root}: symlinks must stay inside the template folder"
+                    )
+                break
+        if len(source) > MAX_TEMPLATE_BYTES:
+            raise TemplateLimitError(f"{filename}: template above {MAX_TEMPLATE_BYTES // 1024} KiB")
+        return source, filename, uptodate
+
+
+class _LimitedEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, immutable (a template cannot grow a list or dict while it loops), with
+    bounds on repetition and exponents, and no calls into the report's data models: a
+    template reads fields, it does not run methods."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                repeats = isinstance(seq, (str, list, tuple)) and isinstance(n, int)
+                if repeats and len(seq) * n > MAX_SEQUENCE:
+                    raise TemplateLimitError(
+                        f"repeating a sequence of {len(seq):,} items {n:,} times builds"
+                        f" more than {MAX_SEQUENCE:,}"
+                    )
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise TemplateLimitError(f"exponent {right:g} is above {MAX_EXPONENT:,}")
+        return super().call_binop(context, operator, left, right)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        # pydantic's own methods (model_dump, model_copy, model_validate, ...) are not for
+        # templates; lookups our report models define for templates (Portfolio.strategy) are.
+        owner = getattr(obj, "__self__", None)
+        if isinstance(owner, BaseModel) and hasattr(BaseModel, getattr(obj, "__name__", "")):
+            return False
+        return bool(super().is_safe_callable(obj))
+
+
 def environment(autoescape: bool, template_dir: Path | None = None) -> jinja2.Environment:
     """A Jinja2 environment over the user's template folder first, then the shipped one."""
     search = [str(template_dir)] if template_dir else []
     search.append(str(templates_dir()))
-    # Sandboxed: a template folder from a pull request must not be able to run code.
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
+    # Sandboxed: a template folder from a pull request must not be able to run code,
+    # read outside its folder, or exhaust the machine.
+    env = _LimitedEnvironment(
+        loader=_ConfinedLoader(search, followlinks=False),
         autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -98,18 +177,53 @@ def plain(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{round(value, 3):g}"
 
 
+def _bounded(chunks: Any) -> str:
+    """Join a template's output, stopping at MAX_OUTPUT_CHARS or MAX_RENDER_SECONDS."""
+    out: list[str] = []
+    size = 0
+    started = time.monotonic()
+    for chunk in chunks:
+        size += len(chunk)
+        out.append(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateLimitError(f"the report passed {MAX_OUTPUT_CHARS // 2**20} MiB")
+        if time.monotonic() - started > MAX_RENDER_SECONDS:
+            raise TemplateLimitError(f"rendering took over {MAX_RENDER_SECONDS:g} s")
+    return "".join(out)
+
+
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line a runtime error came from (jinja2 rewrites tracebacks
+    so template frames carry the template's file name and line)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render one template; a broken (user) template is bad input naming file and line."""
     try:
-        return env.get_template(name).render(**context)
+        template = env.get_template(name)
+        return _bounded(template.generate(**context))
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"template syntax error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise InputError(f"template not found: {exc.name}", path=name) from None
-    except (jinja2.TemplateError, UnicodeDecodeError) as exc:
-        raise InputError(f"template error: {exc}", path=name) from None
+    except (jinja2.TemplateError, UnicodeDecodeError, OverflowError, MemoryError) as exc:
+        path, line = _template_line(exc)
+        raise InputError(f"template error: {exc}", path=path or name, line=line) from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
+        path, line = _template_line(exc)
+        raise InputError(
+            f"template error: {type(exc).__name__}: {exc}", path=path or name, line=line
+        ) from None
 
 
 def compact_number(value: float) -> str:
