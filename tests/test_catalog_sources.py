@@ -75,8 +75,19 @@ LICENCE_GAPS = {
     # licensor's text nor a maintained copy of it could be read. Remove an entry when its
     # source lands; a new community-only licence figure, or a gap that has been closed but is
     # still listed here, fails the test.
-    "falcon-180b-tii": "TII's text (Space tiiuae/falcon-180b-license, LICENSE.txt of"
-    " 2023-09-06) could not be read; every clause comes from a third-party mirror",
+    **{
+        f"falcon-180b-tii.{term}": "TII's LICENSE.txt (Space tiiuae/falcon-180b-license)"
+        " could not be read; the clause comes from a third-party mirror"
+        for term in (
+            "commercial_use",
+            "hosting_service",
+            "output_training",
+            "redistribution",
+            "pass_through",
+            "share_alike",
+            "attribution",
+        )
+    },
     "mnpl-0.1.hosting_service": "MNPL §3.2 is read only in a third-party quotation; Mistral's"
     " own README states the licence is non-commercial but not the hosting ban",
 }
