@@ -9,9 +9,10 @@ import json
 
 import pytest
 
+from makebuy.environment import MockEnvironment, use_environment
 from makebuy.errors import ExitCode
 from makebuy.render import CATALOG_DIFF_RENDERERS, get_catalog_renderer
-from tests.conftest import FIXTURE_CATALOG, ROOT
+from tests.conftest import ROOT, SHIPPED_VARIABLES
 
 OLD = "tests/data/catalog-diff/old.yaml"
 NEW = "tests/data/catalog-diff/new.yaml"
@@ -70,15 +71,24 @@ def test_an_invalid_side_is_bad_input(cli, tmp_path) -> None:
 
 def test_builtin_on_both_sides_shows_only_what_an_overlay_changes(cli, tmp_path) -> None:
     overlay = tmp_path / "overlay.yaml"
-    excerpt = ROOT / "tests/data/importers/litellm-excerpt.json"
-    imported = cli("catalog", "import", "litellm", excerpt, "--as-of", "2026-12-01", "-o", overlay)
-    assert imported.exit_code == 0
-    # The built-in catalog in tests is the frozen fixture: naming it as OLD adds nothing.
-    result = cli("catalog", "diff", "--builtin", FIXTURE_CATALOG, overlay, "-f", "json")
+    # The excerpt's Mixtral price ($0.40) is the shipped one since the 2026-12-01 refresh, so
+    # the import is given a later price to propose; the shipped catalog is the built-in one
+    # here, as the overlay's entry cites the shipped sources.
+    data = json.loads((ROOT / "tests/data/importers/litellm-excerpt.json").read_text())
+    mixtral = data["deepinfra/mistralai/Mixtral-8x7B-Instruct-v0.1"]
+    mixtral["input_cost_per_token"] = mixtral["output_cost_per_token"] = 4.5e-07
+    excerpt = tmp_path / "litellm-excerpt.json"
+    excerpt.write_text(json.dumps(data))
+    with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)):
+        imported = cli(
+            "catalog", "import", "litellm", excerpt, "--as-of", "2026-12-01", "-o", overlay
+        )
+        assert imported.exit_code == 0, imported.stderr
+        result = cli("catalog", "diff", "--builtin", "catalogs", overlay, "-f", "json")
     assert result.exit_code == 0, result.stderr
     (change,) = json.loads(result.stdout)["changes"]
     assert (change["id"], change["change"], change["new"]) == (
         "deepinfra/mistralai/Mixtral-8x7B-Instruct-v0.1",
         "price",
-        "$0.4 / $0.4",
+        "$0.45 / $0.45",
     )
