@@ -39,11 +39,16 @@ def assess_json(path: Path, *args: str) -> dict[str, Any]:
 
     The same file with the same content and arguments is assessed once per test session
     (reports are deterministic); each call gets its own parsed copy."""
-    return json.loads(_assess_text(path.resolve(), path.read_bytes(), tuple(args)))
+    from makebuy.environment import current
+
+    builtin = current().env_vars.get("MAKEBUY_BUILTIN_CATALOG")
+    return json.loads(_assess_text(path.resolve(), path.read_bytes(), tuple(args), builtin))
 
 
 @cache
-def _assess_text(path: Path, content: bytes, args: tuple[str, ...]) -> str:
+def _assess_text(path: Path, content: bytes, args: tuple[str, ...], builtin: str | None) -> str:
+    """One assessment per file, content, arguments and built-in catalog (tests of the
+    shipped catalog and of the frozen fixture assess the same examples)."""
     from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["assess", str(path), "--format", "json", *args])

@@ -3,11 +3,12 @@
 Parsing and validating two dozen YAML files with line numbers costs a quarter of a
 second; reading the validated result back costs a few milliseconds. The cache lives in
 the user cache directory (`$XDG_CACHE_HOME/makebuy`, else `~/.cache/makebuy`), one file
-per catalog, named by the sha256 of every catalog file's label and content, makebuy's
-version and the Python version: edit a file, upgrade makebuy, and the name changes, so a
-stale entry is never read. Files are written to a temporary name and renamed into place,
-so processes that start together each see a whole file or none. A file that fails to
-load for any reason is ignored and rebuilt.
+per catalog, named by the sha256 of every catalog file's label and content, of the code
+that builds a catalog (schema and merge), makebuy's version and the Python version: edit
+a file, upgrade makebuy, and the name changes, so a stale entry is never read. Files are
+written to a temporary name and renamed into place, so processes that start together
+each see a whole file or none. A file that fails to load for any reason is ignored and
+rebuilt.
 
 `--no-cache` on a command (see `bypassed`) or `MAKEBUY_NO_CACHE=1` in the environment
 skips the cache: read nothing, write nothing.
@@ -26,6 +27,9 @@ from typing import Any, TypeVar
 from makebuy import __version__
 
 T = TypeVar("T")
+
+CODE_FILES: tuple[str, ...] = ("models/catalog.py", "load.py")
+"""makebuy's own files (under the package) whose content is part of every cache key."""
 
 _BYPASS: ContextVar[bool] = ContextVar("makebuy_catalog_cache_bypass", default=False)
 
@@ -56,6 +60,10 @@ def cache_key(files: Sequence[tuple[Path, str]]) -> str:
     import hashlib
 
     digest = hashlib.sha256(f"makebuy {__version__}\0python {sys.version}\0".encode())
+    # The code that shapes a cached catalog: a change to the schema or the merge between
+    # releases (a development install) must not read a catalog built by the old code.
+    for code in CODE_FILES:
+        digest.update((Path(__file__).parent / code).read_bytes())
     for path, label in files:
         content = path.read_bytes()
         digest.update(f"{label}\0{len(content)}\0".encode())
