@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("robustness",),  # re-reads the cost and score stages at other inputs
-    ("pipeline", "schemas"),
+    ("pipeline", "schemas", "starter"),
     ("adr", "check", "portfolio", "compare"),
     ("render",),
     ("cli", "__main__"),

@@ -13,6 +13,7 @@ import typer
 from makebuy import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "init",
     "assess",
     "portfolio",
     "size",
