@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("robustness",),  # re-reads the cost and score stages at other inputs
     ("pipeline", "schemas", "starter"),
-    ("adr", "check", "portfolio", "compare"),
+    ("adr", "check", "portfolio", "compare", "saved"),
     ("render",),
     ("cli", "__main__"),
 )

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "adr",
     "check",
     "compare",
+    "render",
     "schema",
 )
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""

@@ -39,6 +39,7 @@ RENDERERS: dict[str, str] = {
     "markdown": "makebuy.render.markdown:render",
     "html": "makebuy.render.html:render",
     "json": "makebuy.render.json:render",
+    "csv": "makebuy.render.csv:render_assessment",
 }
 
 PORTFOLIO_RENDERERS: dict[str, str] = {
