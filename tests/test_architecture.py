@@ -29,9 +29,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "importers",
     ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
-    ("robustness",),  # re-reads the cost and score stages at other inputs
+    ("robustness", "salience"),  # re-read the cost and score stages at other inputs
     ("pipeline", "schemas", "starter"),
-    ("adr", "check", "portfolio", "compare", "saved"),
+    ("adr", "check", "portfolio", "compare", "saved", "headline"),
     ("render",),
     ("cli", "__main__"),
 )

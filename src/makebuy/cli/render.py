@@ -10,11 +10,14 @@ import typer
 
 from makebuy.cli.common import (
     DEBUG_OPTION,
+    FULL_REPORT_URL_OPTION,
     OUTPUT_OPTION,
+    SUMMARY_OPTION,
     choices,
     current_environment,
     render_and_emit,
     reported_errors,
+    summary_settings,
 )
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import PORTFOLIO_RENDERERS, RENDERERS
@@ -53,6 +56,8 @@ def render(
     template: Path | None = typer.Option(
         None, "--template", help="Folder of Jinja2 templates (markdown and html only)."
     ),
+    summary: bool = SUMMARY_OPTION,
+    full_report_url: str | None = FULL_REPORT_URL_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Re-draw a saved JSON report (assessment, portfolio or check) in another format.
@@ -71,8 +76,19 @@ def render(
                 field="--format",
             )
         check_template_dir(template, fmt)
+        summary, full_report_url = summary_settings(summary, fmt, full_report_url)
+        if summary and saved.kind == "check":
+            raise InputError("--summary applies to assessment and portfolio reports")
+        if summary:
+            from makebuy.render import get_summary_renderer
+
+            renderer = get_summary_renderer(
+                saved.kind, full_report_url, f"makebuy render {report} --format markdown"
+            )
+        else:
+            renderer = renderer_for(saved.kind, fmt, template)
         render_and_emit(
-            renderer_for(saved.kind, fmt, template),
+            renderer,
             saved.report,
             output,
             inputs=[report, template],

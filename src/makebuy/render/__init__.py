@@ -100,6 +100,22 @@ def get_renderer(name: str, template_dir: Path | None = None) -> Renderer:
     return renderer
 
 
+SUMMARY_RENDERERS: dict[str, str] = {
+    "assessment": "makebuy.render.summary:render",
+    "portfolio": "makebuy.render.summary:render_portfolio",
+}
+"""`--format markdown --summary`: a report that fits one pull-request comment."""
+
+
+def get_summary_renderer(kind: str, full_report: str | None, command: str) -> Renderer:
+    """The summary renderer of an assessment or a portfolio, bound to where the full
+    report is (`full_report`, a URL) or the `command` that writes it."""
+    renderer: Renderer = partial(
+        _load(SUMMARY_RENDERERS[kind], kind, None), full_report=full_report, command=command
+    )
+    return renderer
+
+
 def get_portfolio_renderer(name: str, template_dir: Path | None = None) -> PortfolioRenderer:
     """The portfolio renderer registered under `name`, bound to `template_dir` if templated."""
     renderer: PortfolioRenderer = _load(PORTFOLIO_RENDERERS[name], name, template_dir)
