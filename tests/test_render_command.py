@@ -117,25 +117,29 @@ def test_a_format_the_kind_of_report_lacks_is_refused(cli) -> None:
 WORKFLOW = ROOT / "examples" / "ci" / "makebuy-decisions.yml"
 
 
-def _steps() -> list[dict]:
+def _steps(job: str = "check") -> list[dict]:
     workflow = yaml.safe_load(WORKFLOW.read_text())
-    return workflow["jobs"]["check"]["steps"]
+    return workflow["jobs"][job]["steps"]
 
 
-def test_the_example_workflow_installs_makebuy_from_the_repository() -> None:
-    (install,) = [s for s in _steps() if s.get("name") == "Install makebuy"]
+@pytest.mark.parametrize("job", ["check", "assess"])
+def test_the_example_workflow_installs_makebuy_from_the_repository(job: str) -> None:
+    (install,) = [s for s in _steps(job) if s.get("name") == "Install makebuy"]
     assert install["run"] == 'python -m pip install "$MAKEBUY_SOURCE"'
     assert install["env"]["MAKEBUY_SOURCE"] == "."
     assert not re.search(r"pip install[^\n]*\bmakebuy\b", WORKFLOW.read_text())
 
 
 def test_the_example_workflow_checks_once_and_renders_the_rest() -> None:
-    script = "\n".join(s.get("run", "") for s in _steps())
+    script = "\n".join(s.get("run", "") for job in ("check", "assess") for s in _steps(job))
     assert len(re.findall(r"makebuy check\b", script)) == 1
+    assert len(re.findall(r"makebuy portfolio\b", script)) == 1
     assert "makebuy check --format json" in script
     assert sorted(re.findall(r"makebuy render \S+ --format (\w+)", script)) == [
         "github",
+        "html",
         "junit",
+        "markdown",
         "markdown",
     ]
 
@@ -164,3 +168,32 @@ def test_the_example_workflow_script_runs(cli, tmp_path: Path) -> None:
     assert "holds" in summary.read_text()
     assert (root / "makebuy-check.xml").read_text().startswith("<?xml")
     assert json.loads((root / "makebuy-check.json").read_text())["exit_code"] == 0
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_example_workflows_assess_script_runs(tmp_path: Path) -> None:
+    (tmp_path / "usecases").mkdir()
+    for name in ("support-assistant.yaml", "contract-analysis-low-volume.yaml"):
+        shutil.copy(EXAMPLES / name, tmp_path / "usecases" / name)
+    (step,) = [s for s in _steps("assess") if s.get("name") == "Assess the use cases"]
+    summary = tmp_path / "summary.md"
+    env = {
+        **os.environ,
+        **FIXTURE_VARIABLES,
+        **step["env"],
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = summary.read_text()
+    assert text.startswith("## makebuy portfolio") and len(text) < 65_536
+    assert "makebuy: portfolio of 2 use cases: the recommended mix" in done.stderr
+    assert (tmp_path / "makebuy-portfolio.html").read_text().startswith("<!DOCTYPE html>")
