@@ -30,8 +30,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("robustness", "salience"),  # re-read the cost and score stages at other inputs
-    ("pipeline", "schemas", "starter"),
-    ("adr", "check", "portfolio", "compare", "saved", "headline"),
+    ("pipeline", "starter"),
+    ("adr", "check", "portfolio", "compare", "saved", "headline", "schemas"),
     ("render",),
     ("cli", "__main__"),
 )

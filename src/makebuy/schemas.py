@@ -24,8 +24,8 @@ SCHEMA_VERSIONS: dict[SchemaName, int] = {
     "check": 1,
 }
 """The version of each published schema: the questionnaire's `makebuy: 1`, the catalog
-file format, and the reports' `schema_version` (assess, portfolio and check JSON). A change that rejects documents valid
-before raises it (and with it the `$id`)."""
+file format, and the reports' `schema_version` (assess, portfolio and check JSON). A
+change that rejects documents valid before raises it (and with it the `$id`)."""
 
 
 def schema_id(name: SchemaName) -> str:
