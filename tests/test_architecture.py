@@ -29,9 +29,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "importers",
     ),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
-    ("robustness",),  # re-reads the cost and score stages at other inputs
-    ("pipeline", "schemas"),
-    ("adr", "check", "portfolio", "compare"),
+    ("robustness", "salience"),  # re-read the cost and score stages at other inputs
+    ("pipeline", "starter"),
+    ("adr", "check", "portfolio", "compare", "saved", "headline", "schemas"),
     ("render",),
     ("cli", "__main__"),
 )

@@ -361,8 +361,35 @@ def test_every_csv_renderer_is_one_that_neutralises_formulas() -> None:
     csv_targets = {reg["csv"] for reg in registries.values() if "csv" in reg}
     assert csv_targets == {
         "makebuy.render.csv:render_portfolio",
+        "makebuy.render.csv:render_assessment",
         "makebuy.render.catalog:list_csv",
     }, "a new CSV writer: cover it in the tests below"
+    from makebuy.render.check import CHECK_RENDERERS
+
+    assert CHECK_RENDERERS["csv"] == "makebuy.render.check.csv:render"
+
+
+def test_assessment_csv_cells_never_start_a_formula(cli, tmp_path: Path) -> None:
+    import json
+
+    data = json.loads((Path(__file__).parent / "golden" / "support-assistant.json").read_text())
+    first = data["options"][0]
+    first["model_name"] = first["title"] = '=HYPERLINK("http://evil")'
+    first["model"] = "@SUM(A1)"
+    saved = tmp_path / "saved.json"
+    saved.write_text(json.dumps(data))
+    result = cli("render", saved, "-f", "csv")
+    cells = [v for row in csv.DictReader(io.StringIO(result.stdout)) for v in row.values() if v]
+    assert '\'=HYPERLINK("http://evil")' in cells and "'@SUM(A1)" in cells
+    assert not any(v[0] in "=+@" for v in cells)
+
+
+def test_check_csv_cells_never_start_a_formula(cli, tmp_path: Path) -> None:
+    (tmp_path / "0001-x.md").write_text("# =1+1\n\n## Status\n\nAccepted\n\n## Context\n\nx\n")
+    result = cli("check", tmp_path, "-f", "csv", "-q")
+    cells = [v for row in csv.DictReader(io.StringIO(result.stdout)) for v in row.values() if v]
+    assert "'=1+1" in cells
+    assert not any(v[0] in "=+@" for v in cells)
 
 
 def test_catalog_list_csv_cells_never_start_a_formula(cli, tmp_path: Path) -> None:

@@ -176,11 +176,21 @@ documents = st.recursive(
 )
 
 
+def _dates_as_text(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    return value
+
+
 @given(st.dictionaries(keys, documents, min_size=1, max_size=5), st.sampled_from([True, False]))
 def test_the_parser_reads_what_pyyaml_writes_and_knows_every_line(data: dict, flow: bool) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, sort_keys=False)
     doc = parse_yaml(text, "generated.yaml")
-    assert doc.data == data
+    assert doc.data == _dates_as_text(data)  # YAML 1.2 scalars: a plain date is text
     n_lines = len(text.splitlines())
     for key in data:
         assert 1 <= doc.lines[(key,)] <= n_lines

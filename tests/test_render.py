@@ -30,7 +30,7 @@ from makebuy.render.svg import log_ticks, nice_ticks
 from .conftest import EXAMPLE_FILES, EXAMPLES, FIXTURE_VARIABLES, ROOT
 from .helpers import questionnaire
 
-FORMATS = {"table": "txt", "markdown": "md", "html": "html", "json": "json"}
+FORMATS = {"table": "txt", "markdown": "md", "html": "html", "json": "json", "csv": "csv"}
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -41,7 +41,7 @@ def test_reports_match_their_golden_files(cli, golden, example: Path) -> None:
     assert result.exit_code == 0, result.stderr
     golden(f"{example.stem}.json", result.stdout.replace(str(example), f"examples/{example.name}"))
     assessment = Assessment.model_validate_json(result.stdout)
-    for fmt in ("table", "markdown", "html"):
+    for fmt in ("table", "markdown", "html", "csv"):
         text = get_renderer(fmt)(assessment, width=100, color=False)
         golden(
             f"{example.stem}.{FORMATS[fmt]}", text.replace(str(example), f"examples/{example.name}")

@@ -21,12 +21,13 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy import adr
 from makebuy.errors import ExitCode, InputError, InputErrors
+from makebuy.models.result import Cost
 from makebuy.money import money
 
 Verdict = Literal["holds", "review", "invalidated", "error"]
@@ -70,6 +71,16 @@ class RecordCheck(_Frozen):
     verdict: Verdict | None = Field(None, description="Only for machine-checked records.")
     chosen: str | None = None
     best_today: str | None = Field(None, description="Today's first-ranked option.")
+    chosen_total: float | None = Field(
+        None,
+        description="Today's total cost of the chosen option over the record's horizon, in"
+        " `currency`; null when it is ruled out, gone or the record could not be assessed.",
+    )
+    chosen_monthly: float | None = Field(
+        None, description="The same total spread over the horizon's months."
+    )
+    horizon_months: int | None = Field(None, description="Months `chosen_total` covers.")
+    currency: str | None = Field(None, description="Currency of the two costs.")
     line: int | None = Field(None, description="Line of the makebuy block's opening fence.")
     findings: list[DecisionFinding] = Field(default_factory=list)
     note: str | None = Field(None, description="Why a record was skipped or is not checked.")
@@ -256,10 +267,18 @@ def _check_file(
     if found is None:
         return RecordCheck(**base, outcome="not-checked", note="no `yaml makebuy` block")
     block_line = found.fence.start + 1
+    costs: dict[str, Any] = {}
     try:
-        findings, best = evaluate(
+        findings, best, cost = evaluate(
             doc, found, today=today, extra_catalogs=extra_catalogs, cache=cache
         )
+        if cost is not None:
+            costs = {
+                "chosen_total": cost.total,
+                "chosen_monthly": cost.monthly_average,
+                "horizon_months": len(cost.monthly),
+                "currency": cost.currency,
+            }
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         findings = [
@@ -281,6 +300,7 @@ def _check_file(
         best_today=best,
         line=block_line,
         findings=findings,
+        **costs,
     )
 
 
@@ -298,8 +318,11 @@ def evaluate(
     today: dt.date,
     extra_catalogs: Sequence[Path] = (),
     cache: adr.CatalogCache | None = None,
-) -> tuple[list[DecisionFinding], str | None]:
-    """Re-assess a record and compare today's outcome and facts with the recorded ones."""
+) -> tuple[list[DecisionFinding], str | None, Cost | None]:
+    """Re-assess a record and compare today's outcome and facts with the recorded ones.
+
+    Returns the findings, today's first-ranked option and the chosen option's cost today
+    (None when it is ruled out or gone)."""
     block = found.block
     assessment, catalog = adr.reassess(doc, found, extra_catalogs, cache)
     by_id = {o.id: o for o in assessment.options}
@@ -385,7 +408,8 @@ def evaluate(
             f" {assessment.catalog.as_of})",
             "catalog-sha256",
         )
-    return out, best.id if best else None
+    chosen_cost = chosen.cost if chosen is not None and chosen.rank is not None else None
+    return out, best.id if best else None, chosen_cost
 
 
 _PRICES = (

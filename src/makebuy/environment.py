@@ -64,6 +64,7 @@ class Environment:
     width: int | None = None
     stdout_isatty: bool | None = None
     stderr_isatty: bool | None = None
+    stdin_isatty: bool | None = None
     cwd: Path | None = None
     today: Callable[[], dt.date] = field(default=dt.date.today)
     stdin_stream: TextIO | None = None
@@ -97,6 +98,11 @@ class Environment:
     def stderr_is_tty(self) -> bool:
         """Whether stderr is a terminal (progress bars are drawn only there)."""
         return self.stderr_isatty if self.stderr_isatty is not None else _isatty(self.stderr)
+
+    @property
+    def stdin_is_tty(self) -> bool:
+        """Whether stdin is a terminal (`makebuy init` asks its questions only there)."""
+        return self.stdin_isatty if self.stdin_isatty is not None else _isatty(self.stdin)
 
     @property
     def columns(self) -> int:
@@ -141,10 +147,12 @@ def MockEnvironment(
     today: dt.date | None = None,
     variables: Mapping[str, str] | None = None,
     stdin: TextIO | None = None,
+    stdin_tty: bool = False,
 ) -> Environment:
     """A fixed environment for tests (named like the class it builds, as in httpie):
     no terminal, no environment variables, optionally a fixed day, stdin or variables
-    (COLUMNS, NO_COLOR, FORCE_COLOR). The width is `width`, else COLUMNS from
+    (COLUMNS, NO_COLOR, FORCE_COLOR); `stdin_tty` makes stdin a terminal (a scripted
+    `stdin` then answers `makebuy init`'s questions). The width is `width`, else COLUMNS from
     `variables`, else DEFAULT_WIDTH (a terminal's own size is never asked)."""
     variables = dict(variables or {})
     if width is None:
@@ -153,6 +161,7 @@ def MockEnvironment(
         width=width,
         stdout_isatty=tty,
         stderr_isatty=tty,
+        stdin_isatty=stdin_tty,
         cwd=cwd,
         today=(lambda: today) if today is not None else dt.date.today,
         stdin_stream=stdin,

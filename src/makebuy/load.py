@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -51,8 +51,58 @@ class LoadedYaml:
         return self.lines.get((), None)
 
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it (ten times faster), else the pure one."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader with YAML 1.2 core-schema scalars, as editors read YAML.
+
+    PyYAML resolves plain scalars by YAML 1.1: `no`, `off`, `y` are booleans, `2024-01-01`
+    a date, `0777` octal. The YAML language server (VS Code and others), reading with 1.2,
+    sees the strings `no` and `2024-01-01`, so a questionnaire it accepts against
+    `makebuy schema usecase` (`languages: [en, no]`, Norwegian; `name: 2024-01-01`) must
+    load here too: only `true`/`false` are booleans, only `null`, `~` and an empty value
+    are null, and dates stay text until a model field reads them as dates. Numbers follow
+    1.2 (`1e6` is a float, `0o17` octal, `0x1F` hex); digits grouped with `_` still read
+    as numbers, as PyYAML always read them.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (
+        "int",
+        r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$",
+        "-+0123456789",
+    ),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+):
+    _Loader.add_implicit_resolver(_TAG_PREFIX + _tag, re.compile(_pattern), list(_first))
+
+
+def _construct_yaml12_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """A 1.2 integer: decimal (leading zeros are decimal, not octal), 0o octal, 0x hex."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_Loader.add_constructor(_TAG_PREFIX + "int", _construct_yaml12_int)
 
 MAX_YAML_DEPTH = 64
 """Deepest nesting of collections in any YAML input (the built-in catalog needs 6)."""

@@ -18,6 +18,7 @@ from makebuy import (
     options,
     recommend,
     robustness,
+    salience,
     score,
 )
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
@@ -96,6 +97,9 @@ def assess(
         break_even=crossings,
         break_even_note=no_crossing,
         robustness=robust,
+    )
+    assessment = assessment.model_copy(
+        update={"key_assumptions": salience.key_assumptions(assessment)}
     )
     return AssessmentRun(
         assessment=assessment,

@@ -8,15 +8,24 @@ validates against can never list a code the program does not emit, or miss one.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-SchemaName = Literal["usecase", "catalog", "assessment"]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+SchemaName = Literal["usecase", "catalog", "assessment", "portfolio", "check"]
 SCHEMA_NAMES: tuple[SchemaName, ...] = get_args(SchemaName)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_VERSIONS: dict[SchemaName, int] = {"usecase": 1, "catalog": 1, "assessment": 1}
+SCHEMA_VERSIONS: dict[SchemaName, int] = {
+    "usecase": 1,
+    "catalog": 1,
+    "assessment": 1,
+    "portfolio": 1,
+    "check": 1,
+}
 """The version of each published schema: the questionnaire's `makebuy: 1`, the catalog
-file format, and the report's `schema_version`. A change that rejects documents valid
-before raises it (and with it the `$id`)."""
+file format, and the reports' `schema_version` (assess, portfolio and check JSON). A
+change that rejects documents valid before raises it (and with it the `$id`)."""
 
 
 def schema_id(name: SchemaName) -> str:
@@ -41,6 +50,14 @@ def schema(name: SchemaName) -> dict[str, Any]:
         from makebuy.models.catalog import CatalogFile
 
         document = CatalogFile.model_json_schema(by_alias=True)
+    elif name == "portfolio":
+        from makebuy.portfolio import PORTFOLIO_SCHEMA_VERSION, Portfolio
+
+        document = _report(Portfolio, PORTFOLIO_SCHEMA_VERSION)
+    elif name == "check":
+        from makebuy.check import CHECK_SCHEMA_VERSION, DecisionReport
+
+        document = _report(DecisionReport, CHECK_SCHEMA_VERSION)
     else:
         document = _assessment()
     document = {
@@ -52,16 +69,23 @@ def schema(name: SchemaName) -> dict[str, Any]:
     return document
 
 
-def _assessment() -> dict[str, Any]:
-    from makebuy.models.result import CRITERIA, Assessment
-
-    document = Assessment.model_json_schema(by_alias=True, mode="serialization")
+def _report(model: type[BaseModel], version: int) -> dict[str, Any]:
+    """A JSON report's schema as it is written (serialization mode), with `schema_version`
+    required and fixed to this version."""
+    document = model.model_json_schema(by_alias=True, mode="serialization")
     # Every report carries schema_version (it has a default in the model, so pydantic
     # leaves it optional); a reader must be able to rely on it.
     required = document.setdefault("required", [])
     if "schema_version" not in required:
         required.insert(0, "schema_version")
-    document["properties"]["schema_version"]["const"] = SCHEMA_VERSIONS["assessment"]
+    document["properties"]["schema_version"]["const"] = version
+    return document
+
+
+def _assessment() -> dict[str, Any]:
+    from makebuy.models.result import CRITERIA, SCHEMA_VERSION, Assessment
+
+    document = _report(Assessment, SCHEMA_VERSION)
     defs = document["$defs"]
     codes = list(exclusion_codes())
     defs["Exclusion"]["properties"]["code"]["enum"] = codes

@@ -13,6 +13,7 @@ import typer
 from makebuy import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "init",
     "assess",
     "portfolio",
     "size",
@@ -20,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "adr",
     "check",
     "compare",
+    "render",
     "schema",
 )
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""

@@ -13,15 +13,22 @@ from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
     DEBUG_OPTION,
+    FAIL_ABOVE_OPTION,
+    FULL_REPORT_URL_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     OUTPUT_OPTION,
+    QUIET_OPTION,
+    SUMMARY_OPTION,
     ScoreMethod,
+    budget_of,
     choices,
     questionnaire_source,
     render_and_emit,
+    report_outcome,
     reported_errors,
+    summary_settings,
 )
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import RENDERERS
@@ -59,15 +66,25 @@ def assess(
         help="Your own eval results (YAML or CSV; see the README); they take precedence over"
         " the catalog's quality evidence and are cited as yours.",
     ),
+    summary: bool = SUMMARY_OPTION,
+    full_report_url: str | None = FULL_REPORT_URL_OPTION,
+    fail_above: str | None = FAIL_ABOVE_OPTION,
+    quiet: bool = QUIET_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Assess a use case: rule out, cost, score and recommend buy, rent or make."""
+    """Assess a use case: rule out, cost, score and recommend buy, rent or make.
+
+    Ends with one line on stderr: the recommendation, its cost per month and over the
+    horizon (--quiet drops it). Exit 0 with a recommendation; 1 when every option was
+    ruled out or the recommendation costs more than --fail-above; 2 for bad input."""
     with reported_errors(debug, no_cache=no_cache):
-        from makebuy import pipeline
-        from makebuy.render import get_renderer
+        from makebuy import headline, pipeline
+        from makebuy.render import get_renderer, get_summary_renderer
 
         check_template_dir(template, output_format.value)
+        summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
+        budget = budget_of(fail_above)
 
         result = pipeline.assess(
             questionnaire_source(usecase),
@@ -77,15 +94,28 @@ def assess(
             builtin_catalog=not no_builtin,
             evals=evals,
         ).assessment
-        render_and_emit(
-            get_renderer(output_format.value, template_dir=template),
+        renderer = (
+            get_summary_renderer(
+                "assessment",
+                full_report_url,
+                f"makebuy assess {usecase} --format markdown",
+            )
+            if summary
+            else get_renderer(output_format.value, template_dir=template)
+        )
+        delivered = render_and_emit(
+            renderer,
             result,
             output,
             inputs=[usecase, *catalog, template, evals],
             colour=output_format == "table",
         )
+        code = report_outcome(
+            [headline.for_assessment(result)], quiet=quiet or not delivered, budget=budget
+        )
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
+        raise typer.Exit(int(code))
 
 
 def check_template_dir(template: Path | None, output_format: str) -> None:

@@ -11,11 +11,15 @@ import typer
 
 from makebuy.cli.common import (
     DEBUG_OPTION,
+    FAIL_ABOVE_OPTION,
     NO_CACHE_OPTION,
     OUTPUT_OPTION,
+    QUIET_OPTION,
+    budget_of,
     choices,
     current_environment,
     render_and_emit,
+    report_outcome,
     reported_errors,
 )
 from makebuy.render.check import CHECK_RENDERERS
@@ -49,19 +53,25 @@ def check(
         CheckFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = OUTPUT_OPTION,
+    fail_above: str | None = FAIL_ABOVE_OPTION,
+    quiet: bool = QUIET_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Re-assess every decision record with a makebuy block against today's catalog.
 
-    Exit 0 when all hold, 1 when one is invalidated (or needs review, with --strict), 2 for
-    bad input (the message names the file, line and field).
+    Ends with one line per checked record on stderr: the chosen option's cost today, per
+    month and over the horizon (--quiet drops them). Exit 0 when all hold, 1 when one is
+    invalidated (or needs review, with --strict) or a chosen option costs more than
+    --fail-above, 2 for bad input (the message names the file, line and field).
     """
     with reported_errors(debug, no_cache=no_cache):
-        from makebuy import adr
+        from makebuy import adr, headline
         from makebuy import check as checking
         from makebuy.errors import InputError
         from makebuy.render.check import get_check_renderer
+
+        budget = budget_of(fail_above)
 
         if not paths:
             folder = adr.find_adr_dir(current_environment().working_dir)
@@ -78,9 +88,12 @@ def check(
             strict=strict,
             cwd=current_environment().working_dir,
         )
-        render_and_emit(
+        delivered = render_and_emit(
             get_check_renderer(output_format.value), result, output, inputs=[*paths, *catalog]
         )
         for line in checking.error_lines(result):
             typer.echo(f"error: {line}", err=True)
-        raise typer.Exit(result.exit_code)
+        code = report_outcome(
+            headline.for_check(result), quiet=quiet or not delivered, budget=budget
+        )
+        raise typer.Exit(max(result.exit_code, int(code)))

@@ -34,6 +34,7 @@ def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
 
 if TYPE_CHECKING:
     from makebuy.environment import Environment
+    from makebuy.headline import Budget, Headline
     from makebuy.load import QuestionnaireText
 
     class ScoreMethod(StrEnum):
@@ -69,6 +70,69 @@ NO_CACHE_OPTION: Any = typer.Option(
     " cache (also: MAKEBUY_NO_CACHE=1).",
 )
 METHOD_OPTION: Any = typer.Option(ScoreMethod(METHODS[0]), "--method", help="Scoring method.")
+QUIET_OPTION: Any = typer.Option(
+    False, "--quiet", "-q", help="No one-line summary on stderr (errors are still shown)."
+)
+FAIL_ABOVE_OPTION: Any = typer.Option(
+    None,
+    "--fail-above",
+    metavar="AMOUNT",
+    help="Exit 1 when the recommendation costs more than AMOUNT in the report currency:"
+    " over the horizon (50000) or per month (2000/month).",
+)
+SUMMARY_OPTION: Any = typer.Option(
+    False,
+    "--summary",
+    help="With --format markdown: a summary that fits one pull-request comment"
+    " (under 65,536 characters), ending with where the full report is.",
+)
+FULL_REPORT_URL_OPTION: Any = typer.Option(
+    None,
+    "--full-report-url",
+    metavar="URL",
+    help="With --summary: link the full report here (else the summary names the command"
+    " that writes it).",
+)
+
+
+def summary_settings(
+    summary: bool, output_format: str, full_report_url: str | None
+) -> tuple[bool, str | None]:
+    """Check --summary and --full-report-url go with --format markdown; a URL must be one
+    token (it is written as a Markdown autolink)."""
+    if summary and output_format != "markdown":
+        raise InputError("--summary goes with --format markdown", field="--summary")
+    if full_report_url is not None:
+        if not summary:
+            raise InputError("--full-report-url goes with --summary", field="--full-report-url")
+        if not full_report_url or any(c.isspace() or c in "<>" for c in full_report_url):
+            raise InputError(
+                "a URL without spaces or angle brackets is expected", field="--full-report-url"
+            )
+    return summary, full_report_url
+
+
+def budget_of(fail_above: str | None) -> Budget | None:
+    """The parsed --fail-above, read before any work so a typo fails at once."""
+    if fail_above is None:
+        return None
+    from makebuy.headline import parse_budget
+
+    return parse_budget(fail_above)
+
+
+def report_outcome(
+    headlines: Sequence[Headline], *, quiet: bool, budget: Budget | None
+) -> ExitCode:
+    """The one-line summary of each headline on stderr (unless `quiet`), then each figure
+    over the budget as an error; DECISION_FAILED when one is over, else OK."""
+    if not quiet:
+        for h in headlines:
+            typer.echo(h.line(), err=True)
+    over = [why for h in headlines if budget and (why := budget.exceeded_by(h))]
+    for why in over:
+        typer.echo(f"error: over budget: {why}", err=True)
+    return ExitCode.DECISION_FAILED if over else ExitCode.OK
 
 
 @contextmanager
@@ -224,15 +288,16 @@ def render_and_emit(
     *,
     inputs: Iterable[Path | None] = (),
     colour: bool = True,
-) -> None:
+) -> bool:
     """Draw `result` at the environment's width, in colour only on a terminal (never into
-    a file) and where the format allows it (`colour`), and `emit` it."""
+    a file) and where the format allows it (`colour`), and `emit` it; False when the
+    reader of stdout had gone."""
     env = current_environment()
     text = renderer(result, width=env.columns, color=colour and env.color_for(output))
-    emit(text, output, inputs=inputs)
+    return emit(text, output, inputs=inputs)
 
 
-def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) -> None:
+def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) -> bool:
     """The report goes to `output` (atomically) or stdout; nothing else goes to stdout.
     `-o -` means stdout, as in most Unix tools (never a file named `-`).
 
@@ -242,6 +307,7 @@ def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) 
     reader of stdout has gone (`makebuy assess x.yaml | head -0`) the report is dropped
     quietly and the run keeps its own exit code. An `output` that is one of the run's
     `inputs` (questionnaire, catalog files, templates, evals) is refused: exit 2.
+    Returns False when the reader of stdout had gone (the run then says nothing more).
     """
     from makebuy.environment import is_stdio
 
@@ -254,10 +320,12 @@ def emit(text: str, output: Path | None, *, inputs: Iterable[Path | None] = ()) 
             write_atomically(output, text, inputs=inputs)
     except BrokenPipeError:
         silence_stdout()
+        return False
     except OSError as exc:
         raise InputError(
             f"cannot write: {exc.strerror or exc}", path=output or "standard output"
         ) from None
+    return True
 
 
 def questionnaire_source(path: Path) -> Path | QuestionnaireText:

@@ -16,15 +16,22 @@ from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
     DEBUG_OPTION,
+    FAIL_ABOVE_OPTION,
+    FULL_REPORT_URL_OPTION,
     METHOD_OPTION,
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     OUTPUT_OPTION,
+    QUIET_OPTION,
+    SUMMARY_OPTION,
     ScoreMethod,
+    budget_of,
     choices,
     current_environment,
     render_and_emit,
+    report_outcome,
     reported_errors,
+    summary_settings,
 )
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import PORTFOLIO_RENDERERS
@@ -58,15 +65,25 @@ def portfolio(
         help="Folder of Jinja2 templates (portfolio.md.j2, portfolio.html.j2) that replace"
         " the shipped ones of the same name; markdown and html only.",
     ),
+    summary: bool = SUMMARY_OPTION,
+    full_report_url: str | None = FULL_REPORT_URL_OPTION,
+    fail_above: str | None = FAIL_ABOVE_OPTION,
+    quiet: bool = QUIET_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Assess many use cases and total them: buy everything, make what may be made, the mix."""
+    """Assess many use cases and total them: buy everything, make what may be made, the mix.
+
+    Ends with one line on stderr: the recommended mix's cost per month and over the use
+    cases' horizons (--quiet drops it); --fail-above compares that mix with a budget."""
     with reported_errors(debug, no_cache=no_cache):
+        from makebuy import headline
         from makebuy.portfolio import assess_portfolio
-        from makebuy.render import get_portfolio_renderer
+        from makebuy.render import get_portfolio_renderer, get_summary_renderer
 
         check_template_dir(template, output_format.value)
+        summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
+        budget = budget_of(fail_above)
         with _progress() as on_progress:
             result = assess_portfolio(
                 paths,
@@ -84,15 +101,28 @@ def portfolio(
             # Nothing could be assessed (an empty folder, a broken file): bad input, and
             # no report, since $0 totals would read as a portfolio that costs nothing.
             raise typer.Exit(int(ExitCode.BAD_INPUT))
-        render_and_emit(
-            get_portfolio_renderer(output_format.value, template_dir=template),
+        renderer = (
+            get_summary_renderer(
+                "portfolio",
+                full_report_url,
+                f"makebuy portfolio {' '.join(paths)} --format markdown",
+            )
+            if summary
+            else get_portfolio_renderer(output_format.value, template_dir=template)
+        )
+        delivered = render_and_emit(
+            renderer,
             result,
             output,
             inputs=[*map(Path, paths), *catalog, template],
             colour=output_format == "table",
         )
+        code = report_outcome(
+            [headline.for_portfolio(result)], quiet=quiet or not delivered, budget=budget
+        )
         if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
+        raise typer.Exit(int(code))
 
 
 @contextmanager

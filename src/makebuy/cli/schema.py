@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
 def schema(
     name: SchemaName = typer.Argument(..., help="Which schema."),
 ) -> None:
-    """Print a JSON Schema (questionnaire, catalog file, or assessment JSON report)."""
+    """Print a JSON Schema: the questionnaire, a catalog file, or the JSON report of
+    assess (assessment), portfolio or check."""
     with reported_errors(False):
         from makebuy.schemas import schema as build
 

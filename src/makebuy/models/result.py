@@ -58,6 +58,20 @@ class Assumption(_Frozen):
     reason: str = Field(description="Why this value, in one sentence.")
 
 
+class KeyAssumption(_Frozen):
+    """An assumption that moved the outcome, and how (shown at the end of the table)."""
+
+    field: str = Field(description="Questionnaire key or cost-model parameter it stands for.")
+    value: str = Field(description="The value used, as shown to the reader.")
+    origin: Literal["default", "derived", "estimate", "catalog"] = Field(
+        description="As in `Assumption.origin`."
+    )
+    why: str = Field(
+        description="How it moved the outcome: the options it ruled out, or the tipping"
+        " point next to it."
+    )
+
+
 class Exclusion(_Frozen):
     """Why an option was ruled out."""
 
@@ -191,6 +205,12 @@ class Cost(_Frozen):
     throughput_source: str | None = Field(
         None, description="Source id of the measurement used, when measured."
     )
+
+    @property
+    def monthly_average(self) -> float:
+        """The total spread evenly over the horizon's months (the cost per month that
+        summaries and `--fail-above AMOUNT/month` read)."""
+        return self.total / len(self.monthly) if self.monthly else self.total
 
 
 class CriterionScore(_Frozen):
@@ -467,6 +487,11 @@ class Assessment(_Frozen):
     options: list[OptionResult]
     recommendation: Recommendation
     assumptions: list[Assumption]
+    key_assumptions: list[KeyAssumption] = Field(
+        default_factory=list,
+        description="The assumptions that moved the outcome (defaults that ruled options"
+        " out, or that a tipping point lies next to), most options affected first.",
+    )
     summary: Summary
     sources: list[SourceRef]
     break_even: list[BreakEven] = Field(

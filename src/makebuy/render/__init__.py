@@ -39,6 +39,7 @@ RENDERERS: dict[str, str] = {
     "markdown": "makebuy.render.markdown:render",
     "html": "makebuy.render.html:render",
     "json": "makebuy.render.json:render",
+    "csv": "makebuy.render.csv:render_assessment",
 }
 
 PORTFOLIO_RENDERERS: dict[str, str] = {
@@ -96,6 +97,22 @@ def _load(spec: str, name: str, template_dir: Path | None) -> Callable[..., str]
 def get_renderer(name: str, template_dir: Path | None = None) -> Renderer:
     """The assessment renderer registered under `name`, bound to `template_dir` if templated."""
     renderer: Renderer = _load(RENDERERS[name], name, template_dir)
+    return renderer
+
+
+SUMMARY_RENDERERS: dict[str, str] = {
+    "assessment": "makebuy.render.summary:render",
+    "portfolio": "makebuy.render.summary:render_portfolio",
+}
+"""`--format markdown --summary`: a report that fits one pull-request comment."""
+
+
+def get_summary_renderer(kind: str, full_report: str | None, command: str) -> Renderer:
+    """The summary renderer of an assessment or a portfolio, bound to where the full
+    report is (`full_report`, a URL) or the `command` that writes it."""
+    renderer: Renderer = partial(
+        _load(SUMMARY_RENDERERS[kind], kind, None), full_report=full_report, command=command
+    )
     return renderer
 
 

@@ -1,7 +1,9 @@
-"""CSV of a portfolio, for spreadsheets: one row per use case, failure, strategy and kind.
+"""CSV for spreadsheets: an assessment (one row per option) and a portfolio (one row per
+use case, failure, strategy and kind).
 
-The first column, `record`, says what a row is, so one file holds the whole portfolio and
-a spreadsheet filter separates the parts. Money has two decimals, in the portfolio currency.
+In the portfolio CSV the first column, `record`, says what a row is, so one file holds the
+whole portfolio and a spreadsheet filter separates the parts. Money has two decimals, in
+the report currency.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from makebuy.models.result import Assessment
     from makebuy.portfolio import Pick, Portfolio
 
 COLUMNS = (
@@ -48,7 +51,7 @@ def _pick(pick: Pick | None, prefix: str) -> dict[str, str]:
     return {prefix: pick.option, f"{prefix}_total": _money(pick.total)}
 
 
-class _InertWriter(csv.DictWriter):
+class InertWriter(csv.DictWriter):
     """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading quote."""
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
@@ -72,7 +75,7 @@ def spreadsheet_safe(value: Any) -> Any:
 def render_portfolio(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
     """The portfolio as CSV (RFC 4180, `\\n` line ends, a header row)."""
     buffer = io.StringIO()
-    writer = _InertWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
+    writer = InertWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     cur = portfolio.currency
     for u in portfolio.use_cases:
@@ -135,6 +138,77 @@ def render_portfolio(portfolio: Portfolio, *, width: int = 100, color: bool = Fa
                 "use_cases": str(k.use_cases),
                 "share": "" if k.share is None else f"{k.share:.4f}",
                 "currency": cur,
+            }
+        )
+    return buffer.getvalue()
+
+
+OPTION_COLUMNS = (
+    "rank",
+    "option",
+    "title",
+    "kind",
+    "model",
+    "provider",
+    "offering",
+    "licence",
+    "status",
+    "score",
+    "total",
+    "monthly_average",
+    "per_million_tokens",
+    "input_per_1m_usd",
+    "output_per_1m_usd",
+    "quality",
+    "exclusion_code",
+    "exclusion",
+    "currency",
+)
+"""Columns of `makebuy assess --format csv`: one row per option."""
+
+
+def _figure(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def render_assessment(assessment: Assessment, *, width: int = 100, color: bool = False) -> str:
+    """The assessment as CSV: one row per option, ranked options first (rank 1 is the
+    recommendation), then the ruled-out ones in the order they were considered, each with
+    its first exclusion. Money has two decimals, in the report currency; the per-1M-token
+    API prices are in USD, as the JSON names them."""
+    buffer = io.StringIO()
+    writer = InertWriter(buffer, fieldnames=OPTION_COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
+    ranked = sorted(
+        (o for o in assessment.options if o.rank is not None), key=lambda o: o.rank or 0
+    )
+    rest = [o for o in assessment.options if o.rank is None]
+    for o in [*ranked, *rest]:
+        first = o.exclusions[0] if o.exclusions else None
+        cost = o.cost
+        writer.writerow(
+            {
+                "rank": "" if o.rank is None else str(o.rank),
+                "option": o.id,
+                "title": o.title,
+                "kind": o.kind,
+                "model": o.model,
+                "provider": o.provider,
+                "offering": o.offering or "",
+                "licence": o.licence or "",
+                "status": o.status,
+                "score": _figure(o.score),
+                "total": _money(cost.total if cost else None),
+                "monthly_average": _money(
+                    cost.total / len(cost.monthly) if cost and cost.monthly else None
+                ),
+                "per_million_tokens": _money(cost.per_million_tokens if cost else None),
+                "input_per_1m_usd": _figure(cost.input_per_1m_usd if cost else None),
+                "output_per_1m_usd": _figure(cost.output_per_1m_usd if cost else None),
+                "quality": "" if o.quality is None else f"{o.quality:g}",
+                "exclusion_code": first.code if first else "",
+                "exclusion": first.message if first else "",
+                "currency": assessment.currency,
             }
         )
     return buffer.getvalue()

@@ -12,6 +12,8 @@ from makebuy.models.result import Assessment
 from makebuy.render.format import money, number, rich_text
 
 MAX_ROWS = 15
+MAX_KEY_ASSUMPTIONS = 5
+"""Assumptions listed at the end; the rest are counted."""
 
 
 def render(assessment: Assessment, *, width: int = 100, color: bool = False) -> str:
@@ -95,4 +97,24 @@ def _view(a: Assessment) -> Group:
         ]
         parts.append(Text("Ruled out, by first reason:\n" + "\n".join(lines)))
     parts.append(Text(a.summary.line + ".", style="bold"))
+    parts.extend(_assumptions(a))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _assumptions(a: Assessment) -> list[Text]:
+    """The assumptions that moved the outcome, then how many more there are and where."""
+    shown = a.key_assumptions[:MAX_KEY_ASSUMPTIONS]
+    out: list[Text] = []
+    if shown:
+        out.append(Text("Assumptions that matter most:", style="bold"))
+        out.extend(Text(f"- {k.field} = {k.value} ({k.origin}): {k.why}") for k in shown)
+    rest = len(a.assumptions) - len(shown)
+    if rest > 0:
+        more = "more " if shown else ""
+        out.append(
+            Text(
+                f"{rest} {more}assumption{'' if rest == 1 else 's'}: see --format markdown"
+                " (Assumptions section) or json."
+            )
+        )
+    return out

@@ -27,6 +27,7 @@ CHECK_RENDERERS: dict[str, str] = {
     "markdown": "makebuy.render.check.markdown:render",
     "github": "makebuy.render.check.github:render",
     "junit": "makebuy.render.check.junit:render",
+    "csv": "makebuy.render.check.csv:render",
 }
 
 

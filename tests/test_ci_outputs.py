@@ -1,0 +1,198 @@
+"""What CI reads: the PR-comment summary, the one-line summary on stderr, and --fail-above."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from makebuy.errors import ExitCode
+from makebuy.headline import Budget, parse_budget
+from makebuy.render.summary import MAX_CHARS
+
+from .conftest import EXAMPLES, GOLDEN
+from .test_adr import DATE, new_adr, repo_with
+
+GITHUB_COMMENT_LIMIT = 65_536
+BIGGEST = EXAMPLES / "ticket-routing-high-volume.yaml"
+"""The example with the longest full Markdown report."""
+SUPPORT = EXAMPLES / "support-assistant.yaml"
+
+
+def test_the_biggest_examples_full_report_is_over_the_comment_limit(cli) -> None:
+    full = cli("assess", BIGGEST, "--format", "markdown")
+    assert len(full.stdout) > GITHUB_COMMENT_LIMIT  # else this test proves nothing
+
+
+def test_the_summary_of_the_biggest_example_fits_one_comment(cli) -> None:
+    result = cli("assess", BIGGEST, "--format", "markdown", "--summary")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert len(text) < GITHUB_COMMENT_LIMIT
+    assert text.startswith("## makebuy: Ticket routing classifier\n")
+    assert "**Recommendation: gpt-oss-20b (rent: deepinfra)**" in text
+    assert "| Rank | Option | Kind | Score | Per month | Total cost |" in text
+    last = text.rstrip("\n").splitlines()[-1]
+    assert last == f"Full report: run `makebuy assess {BIGGEST} --format markdown`."
+
+
+def test_the_summary_links_the_full_report_when_given_its_url(cli) -> None:
+    url = "https://ci.example.org/runs/7/makebuy-report.md"
+    result = cli("assess", SUPPORT, "-f", "markdown", "--summary", "--full-report-url", url)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip("\n").splitlines()[-1] == f"Full report: <{url}>"
+
+
+def test_a_portfolio_summary_fits_one_comment(cli) -> None:
+    full = cli("portfolio", EXAMPLES, "--format", "markdown")
+    result = cli("portfolio", EXAMPLES, "--format", "markdown", "--summary")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) < GITHUB_COMMENT_LIMIT
+    assert len(result.stdout) < len(full.stdout) / 2
+    for name in ("Insurance claim summaries", "Ticket routing classifier", "Recommended mix"):
+        assert name in result.stdout
+    assert result.stdout.rstrip("\n").endswith(f"`makebuy portfolio {EXAMPLES} --format markdown`.")
+
+
+def test_the_summary_fits_whatever_the_text_it_quotes(cli, tmp_path: Path) -> None:
+    """A saved report with a megabyte name and 2,000 ranked options still fits."""
+    data = json.loads((GOLDEN / "ticket-routing-high-volume.json").read_text())
+    data["usecase"]["name"] = "n" * 1_000_000
+    data["recommendation"]["rationale"] = ["r" * 100_000] * 50
+    ranked = [o for o in data["options"] if o["rank"] is not None]
+    data["options"] += [
+        {**ranked[-1], "id": f"{ranked[-1]['id']}-{i}", "rank": len(ranked) + i}
+        for i in range(1, 2000)
+    ]
+    saved = tmp_path / "big.json"
+    saved.write_text(json.dumps(data))
+    result = cli("render", saved, "--format", "markdown", "--summary")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout) <= MAX_CHARS < GITHUB_COMMENT_LIMIT
+    assert result.stdout.rstrip("\n").endswith(f"`makebuy render {saved} --format markdown`.")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--summary"], "--summary: --summary goes with --format markdown"),
+        (
+            ["--full-report-url", "https://x.org/r"],
+            "--full-report-url: --full-report-url goes with --summary",
+        ),
+        (
+            ["-f", "markdown", "--summary", "--full-report-url", "https://x.org/a b"],
+            "a URL without spaces or angle brackets is expected",
+        ),
+    ],
+)
+def test_summary_options_are_checked(cli, args: list[str], message: str) -> None:
+    result = cli("assess", SUPPORT, *args)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert message in result.stderr
+
+
+# ---------------------------------------------------------------- the line on stderr
+
+
+def test_assess_ends_with_one_line_on_stderr(cli) -> None:
+    result = cli("assess", SUPPORT, "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["recommendation"]["option"] == "make:openai/gpt-oss-20b"
+    assert result.stderr == (
+        "makebuy: Tier-1 support assistant: gpt-oss-20b (make: self-hosted),"
+        " $18,827/month, $677,758 over 36 months\n"
+    )
+    quiet = cli("assess", SUPPORT, "--format", "json", "--quiet")
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+
+
+def test_portfolio_ends_with_the_mix_on_stderr(cli) -> None:
+    result = cli("portfolio", EXAMPLES, "--format", "json")
+    assert result.exit_code == 0
+    mix = next(s for s in json.loads(result.stdout)["strategies"] if s["name"] == "mix")
+    assert result.stderr.startswith("makebuy: portfolio of 4 use cases: the recommended mix, $")
+    assert f"{mix['total']:,.0f} over their horizons\n" in result.stderr
+    assert cli("portfolio", EXAMPLES, "-f", "json", "-q").stderr == ""
+
+
+@pytest.fixture
+def decisions(cli, tmp_path: Path) -> Path:
+    root = repo_with(tmp_path, "contract-analysis-low-volume.yaml")
+    folder = root / "docs" / "decisions"
+    new_adr(cli, root, "contract-analysis-low-volume.yaml", "--dir", folder)
+    return folder
+
+
+def test_check_ends_with_each_chosen_options_cost_on_stderr(cli, decisions: Path) -> None:
+    result = cli("check", decisions, "--today", DATE, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (record,) = json.loads(result.stdout)["records"]
+    assert record["chosen_total"] > 0 and record["horizon_months"] == 24
+    assert record["chosen_monthly"] == pytest.approx(record["chosen_total"] / 24)
+    assert result.stderr == (
+        f"makebuy: {record['path']}: {record['chosen']}, ${record['chosen_monthly']:,.0f}/month,"
+        f" ${record['chosen_total']:,.0f} over 24 months\n"
+    )
+    assert cli("check", decisions, "--today", DATE, "-q").stderr == ""
+
+
+# ---------------------------------------------------------------- --fail-above
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("50000", Budget(50000.0, "horizon")),
+        ("50,000", Budget(50000.0, "horizon")),
+        ("2000/month", Budget(2000.0, "month")),
+        ("2e3 / months", Budget(2000.0, "month")),
+    ],
+)
+def test_a_budget_is_over_the_horizon_or_per_month(text: str, budget: Budget) -> None:
+    assert parse_budget(text) == budget
+
+
+def test_assess_fails_above_a_budget_over_the_horizon(cli) -> None:
+    over = cli("assess", SUPPORT, "--fail-above", "600000", "-q")
+    assert over.exit_code == ExitCode.DECISION_FAILED
+    assert over.stderr == (
+        "error: over budget: Tier-1 support assistant: gpt-oss-20b (make: self-hosted): the"
+        " cost over 36 months, $677,758, is above --fail-above $600,000\n"
+    )
+    assert cli("assess", SUPPORT, "--fail-above", "700000", "-q").exit_code == 0
+
+
+def test_assess_fails_above_a_budget_per_month(cli) -> None:
+    over = cli("assess", SUPPORT, "--fail-above", "18000/month", "-q")
+    assert over.exit_code == ExitCode.DECISION_FAILED
+    assert "the cost per month, $18,827, is above --fail-above $18,000/month" in over.stderr
+    assert cli("assess", SUPPORT, "--fail-above", "19000/month").exit_code == 0
+
+
+def test_portfolio_fails_above_a_budget(cli) -> None:
+    over = cli("portfolio", EXAMPLES, "--fail-above", "1000000", "-q")
+    assert over.exit_code == ExitCode.DECISION_FAILED
+    assert "portfolio of 4 use cases: the recommended mix: the cost over their horizons" in (
+        over.stderr
+    )
+    assert cli("portfolio", EXAMPLES, "--fail-above", "2000000", "-q").exit_code == 0
+
+
+def test_check_fails_above_a_budget(cli, decisions: Path) -> None:
+    over = cli("check", decisions, "--today", DATE, "--fail-above", "100/month", "-q")
+    assert over.exit_code == ExitCode.DECISION_FAILED
+    assert "the cost per month, $521, is above --fail-above $100/month" in over.stderr
+    within = cli("check", decisions, "--today", DATE, "--fail-above", "1000000")
+    assert within.exit_code == 0
+
+
+def test_a_budget_that_is_no_amount_is_bad_input_before_any_work(cli) -> None:
+    result = cli("assess", EXAMPLES / "missing.yaml", "--fail-above", "10k")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr == (
+        "error: --fail-above: expected an amount over the horizon (50000) or per month"
+        " (2000/month), got '10k'\n"
+    )
