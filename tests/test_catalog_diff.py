@@ -11,7 +11,7 @@ import pytest
 
 from makebuy.errors import ExitCode
 from makebuy.render import CATALOG_DIFF_RENDERERS, get_catalog_renderer
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE_CATALOG, ROOT
 
 OLD = "tests/data/catalog-diff/old.yaml"
 NEW = "tests/data/catalog-diff/new.yaml"
@@ -73,7 +73,7 @@ def test_builtin_on_both_sides_shows_only_what_an_overlay_changes(cli, tmp_path)
     excerpt = ROOT / "tests/data/importers/litellm-excerpt.json"
     imported = cli("catalog", "import", "litellm", excerpt, "--as-of", "2026-12-01", "-o", overlay)
     assert imported.exit_code == 0
-    result = cli("catalog", "diff", "--builtin", "catalogs", overlay, "-f", "json")
+    result = cli("catalog", "diff", "--builtin", FIXTURE_CATALOG, overlay, "-f", "json")
     assert result.exit_code == 0, result.stderr
     (change,) = json.loads(result.stdout)["changes"]
     assert (change["id"], change["change"], change["new"]) == (

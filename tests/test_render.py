@@ -176,7 +176,7 @@ def test_at_any_width_every_money_figure_of_the_report_is_shown_whole(cli, width
 
     example = EXAMPLES / "support-assistant.yaml"
     report = json.loads(cli("assess", example, "-f", "json").stdout)
-    with use_environment(MockEnvironment(variables={"COLUMNS": str(width)})):
+    with use_environment(MockEnvironment(variables={"COLUMNS": str(width), **FIXTURE_VARIABLES})):
         table = cli("assess", example).stdout
     eligible = [o for o in report["options"] if o["status"] == "eligible"][:MAX_ROWS]
     assert eligible

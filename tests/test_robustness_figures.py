@@ -83,7 +83,7 @@ def test_a_priority_tipping_point_is_where_the_winner_changes(tmp_path) -> None:
             path.write_text(yaml.safe_dump(changed))
             assert assess_json(path)["recommendation"]["option"] == expected
             checked += 1
-    assert checked >= 3
+    assert checked >= 2  # the claims example states tips on both sides of two criteria
 
 
 def test_cost_curves_reproduce_every_cost_at_todays_volume() -> None:

@@ -71,37 +71,24 @@ _SIZED_MAX = 256
 
 
 def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFrame:
-    """Cheapest hourly price per GPU type on the cloud (any: every cloud) and commitment."""
-    rows = [
-        {
-            "gpu": gpu.id,
-            "cloud": p.cloud,
-            "usd_per_gpu_hour": p.usd_per_gpu_hour,
-            "source": p.source,
-            "as_of": p.as_of,
-            "memory_gb": gpu.memory_gb.value,
-            "bandwidth_gb_s": gpu.bandwidth_gb_s.value,
-            "tflops": gpu.bf16_dense_tflops.value,
-            "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
-        }
-        for gpu in catalog.gpus.values()
-        for p in sizing.prices_on(gpu, cloud, commitment)[:1]
-    ]
-    if not rows:
-        return pd.DataFrame(
-            columns=[
-                "gpu",
-                "cloud",
-                "usd_per_gpu_hour",
-                "source",
-                "as_of",
-                "memory_gb",
-                "bandwidth_gb_s",
-                "tflops",
-                "fp8_tflops",
-            ]
+    """Every price row of every GPU on the cloud (any: every cloud) and commitment, with
+    the GPU's memory, bandwidth and tensor rates: one row per priced instance shape (or
+    per-GPU rental), so a replica can be placed on the shapes that hold it."""
+    columns = [*sizing.PRICE_ROW_COLUMNS, "memory_gb", "bandwidth_gb_s", "tflops", "fp8_tflops"]
+    tables = [
+        sizing.price_rows(gpu, cloud, commitment).assign(
+            memory_gb=gpu.memory_gb.value,
+            bandwidth_gb_s=gpu.bandwidth_gb_s.value,
+            tflops=gpu.bf16_dense_tflops.value,
+            fp8_tflops=gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
         )
-    return pd.DataFrame(rows).sort_values("gpu", ignore_index=True)
+        for gpu in catalog.gpus.values()
+        if sizing.prices_on(gpu, cloud, commitment)
+    ]
+    if not tables:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(tables, ignore_index=True)[columns]
+    return table.sort_values(["gpu", "usd_per_gpu_hour", "cloud", "source"], ignore_index=True)
 
 
 def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
@@ -187,8 +174,7 @@ def size_make_options(
     batches = sorted(set(BATCH_SIZES) | {int(b) for b in measured["batch"]})
     grid = (
         pd.DataFrame(models)
-        .merge(gpus, how="cross")
-        .merge(pd.DataFrame({"tp": TENSOR_PARALLEL_SIZES}), how="cross")
+        .merge(sizing.place_replicas(gpus, TENSOR_PARALLEL_SIZES), how="cross")
         .merge(pd.DataFrame({"batch": batches}), how="cross")
     )
     weights = sizing.weight_bytes(grid["params_b"], precision, params)
@@ -261,7 +247,7 @@ def size_make_options(
 
 def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
     """Per (model, GPU, tensor-parallel size): the batch with the most requests per second
-    within the latency target, and the hourly price of one replica."""
+    within the latency target (the replica's instance shape and hourly price ride along)."""
     grid = sized[sized["meets_latency"]] if not sized.empty else sized
     if grid.empty:
         return grid
@@ -273,5 +259,4 @@ def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
         .groupby(["model", "gpu", "tp"], as_index=False)
         .first()
     )
-    best["replica_usd_per_hour"] = best["tp"] * best["usd_per_gpu_hour"]
     return best

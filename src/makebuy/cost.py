@@ -305,9 +305,8 @@ def _cost_make(
                 item="gpus",
                 total=float(gpu_series.sum()),
                 detail=(
-                    f"{int(row['tp'])} x {row['gpu']} per replica on {row['cloud']}"
-                    f" ({org.gpu_commitment}, ${row['usd_per_gpu_hour']:g}/GPU-hour),"
-                    f" up to {int(row['replicas_peak'])} replica(s) for a peak of"
+                    f"{replica_placement(row, org.gpu_commitment)}, up to"
+                    f" {instances_line(row)} for a peak of"
                     f" {peak.max():.2f} requests/s; batch {int(row['batch'])},"
                     f" {row['capacity_rps']:.2f} requests/s and about"
                     f" {row['decode_tokens_per_s']:,.0f} output tokens/s per replica"
@@ -366,6 +365,29 @@ def _cost_make(
             throughput_source=str(row["measured_source"]) if measured else None,
         )
     return _make_assumptions(usecase, params)
+
+
+def replica_placement(row: Mapping[Any, Any], commitment: str) -> str:
+    """Where one replica runs: `2 x nvidia-a10g per replica on one g5.12xlarge (4 x
+    nvidia-a10g) on aws (on-demand, $5.672/hour)`, or rented per GPU."""
+    tp, gpu, cloud = int(row["tp"]), row["gpu"], row["cloud"]
+    if pd.isna(row["gpus_per_instance"]):
+        return (
+            f"{tp} x {gpu} per replica, rented per GPU on {cloud}"
+            f" ({commitment}, ${row['usd_per_gpu_hour']:g}/GPU-hour)"
+        )
+    return (
+        f"{tp} x {gpu} per replica on one {row['shape']} on {cloud} ({commitment},"
+        f" ${row['replica_usd_per_hour']:.4g}/hour = ${row['usd_per_gpu_hour']:.4g}/GPU-hour)"
+    )
+
+
+def instances_line(row: Mapping[Any, Any]) -> str:
+    """What is rented at peak: `2 x g5.12xlarge (4 x nvidia-a10g)` or `3 replica(s)`."""
+    replicas = int(row["replicas_peak"])
+    if pd.isna(row["gpus_per_instance"]):
+        return f"{replicas} replica(s)"
+    return f"{replicas} x {row['shape']}"
 
 
 def _unservable(

@@ -24,9 +24,11 @@ measurements in ``catalogs/throughput.yaml``; ``benchmarks/calibration.py`` prin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.models.catalog import Architecture, Catalog, Gpu, GpuPrice, Model, Throughput
@@ -164,6 +166,72 @@ def prices_on(gpu: Gpu, cloud: str, commitment: str) -> list[GpuPrice]:
         (p for p in gpu.prices if p.commitment == commitment and cloud in ("any", p.cloud)),
         key=lambda p: (p.usd_per_gpu_hour, p.cloud, p.source),
     )
+
+
+PRICE_ROW_COLUMNS = (
+    "gpu",
+    "cloud",
+    "instance",
+    "gpus_per_instance",
+    "usd_per_gpu_hour",
+    "source",
+    "as_of",
+)
+
+
+def place_replicas(prices: pd.DataFrame, tp_sizes: Sequence[int]) -> pd.DataFrame:
+    """Where a replica of each tensor-parallel size runs, per GPU: the cheapest price row
+    that can hold it alone, and what that replica then costs an hour.
+
+    `prices` holds one row per GPU price (columns `PRICE_ROW_COLUMNS`, `gpus_per_instance`
+    NaN for a per-GPU rental). A row with an instance shape of G GPUs hosts a replica of
+    up to G GPUs and is paid whole: G x its per-GPU rate, idle GPUs included (one replica
+    per instance; a replica never spans instances). A per-GPU rental hosts any size at
+    tp x its rate. Sizes no row can host are absent: an unavailable combination is never
+    chosen. Ties: cloud, then source id. Extra columns of `prices` are carried along.
+    """
+    if prices.empty:
+        return prices.assign(tp=pd.Series(dtype=int), replica_usd_per_hour=0.0, shape="")
+    rows = prices.merge(pd.DataFrame({"tp": list(tp_sizes)}), how="cross")
+    per_gpu = rows["gpus_per_instance"].isna()
+    rows = rows[per_gpu | (rows["gpus_per_instance"] >= rows["tp"])].copy()
+    rows["replica_usd_per_hour"] = rows["usd_per_gpu_hour"] * rows["gpus_per_instance"].fillna(
+        rows["tp"]
+    )
+    rows = rows.sort_values(["gpu", "tp", "replica_usd_per_hour", "cloud", "source"])
+    best = rows.drop_duplicates(["gpu", "tp"]).reset_index(drop=True)
+    names = best["instance"].fillna(best["cloud"]).astype(str).str.split(" (", regex=False).str[0]
+    shaped = best["gpus_per_instance"].notna()
+    best["shape"] = np.where(
+        shaped,
+        names.str.strip()
+        + " ("
+        + best["gpus_per_instance"].fillna(0).astype(int).astype(str)
+        + " x "
+        + best["gpu"]
+        + ")",
+        "per-GPU rental",
+    )
+    return best
+
+
+def price_rows(gpu: Gpu, cloud: str, commitment: str) -> pd.DataFrame:
+    """The GPU's price rows on `cloud` (any: every cloud) at `commitment`, as a table."""
+    return pd.DataFrame(
+        [
+            {
+                "gpu": gpu.id,
+                "cloud": p.cloud,
+                "instance": p.instance,
+                "gpus_per_instance": p.gpus_per_instance,
+                "usd_per_gpu_hour": p.usd_per_gpu_hour,
+                "source": p.source,
+                "as_of": p.as_of,
+            }
+            for p in prices_on(gpu, cloud, commitment)
+        ],
+        columns=list(PRICE_ROW_COLUMNS),
+    ).astype({"gpus_per_instance": float})
 
 
 def tflops_for(gpu: Gpu, precision: str) -> float:
@@ -429,7 +497,15 @@ class GpuFit(BaseModel):
         " to the memory limit): how aggregate throughput grows until compute caps it.",
     )
     usd_per_gpu_hour: float | None = Field(
-        None, description="Cheapest price on the cloud and commitment asked for."
+        None,
+        description="Per-GPU rate of the cheapest price row on the cloud and commitment"
+        " asked for that can hold the group (its instance shape has enough GPUs).",
+    )
+    instance: str | None = Field(
+        None, description="The instance shape the group runs on, or `per-GPU rental`."
+    )
+    usd_per_replica_hour: float | None = Field(
+        None, description="Hourly price of the group: the whole instance, idle GPUs included."
     )
     price_source: str | None = None
     input_per_1m_usd: float | None = Field(None, description="USD per 1M prompt tokens.")
@@ -494,9 +570,9 @@ def size_model(
     fits = []
     for gid in gpu_ids or sorted(catalog.gpus):
         gpu = catalog.gpus[gid]
-        cheapest = prices_on(gpu, cloud, commitment)
-        price = (cheapest[0].usd_per_gpu_hour, cheapest[0].source) if cheapest else None
         tp = min_gpus(needed, gpu.memory_gb.value, params=params)
+        placed = place_replicas(price_rows(gpu, cloud, commitment), (tp,) if tp else ())
+        price = placed.iloc[0].to_dict() if not placed.empty else None
         if tp is None:
             fits.append(
                 GpuFit(gpu=gid, gpu_name=gpu.name, memory_gb=gpu.memory_gb.value, gpus=None)
@@ -546,8 +622,9 @@ def size_model(
         }
         cost_in = cost_out = None
         if price is not None:
-            cost_in = cost_per_million_tokens(price[0], tp, est.prefill_tokens_per_s, utilisation)
-            cost_out = cost_per_million_tokens(price[0], tp, decode, utilisation)
+            per_gpu = price["replica_usd_per_hour"] / tp  # idle GPUs of the shape included
+            cost_in = cost_per_million_tokens(per_gpu, tp, est.prefill_tokens_per_s, utilisation)
+            cost_out = cost_per_million_tokens(per_gpu, tp, decode, utilisation)
         fits.append(
             GpuFit(
                 gpu=gid,
@@ -560,8 +637,10 @@ def size_model(
                 measurement=measured.id if measured else None,
                 max_concurrency=est.max_batch,
                 decode_tokens_per_s_by_batch=curve,
-                usd_per_gpu_hour=price[0] if price else None,
-                price_source=price[1] if price else None,
+                usd_per_gpu_hour=price["usd_per_gpu_hour"] if price else None,
+                instance=str(price["shape"]) if price else None,
+                usd_per_replica_hour=price["replica_usd_per_hour"] if price else None,
+                price_source=price["source"] if price else None,
                 input_per_1m_usd=round(float(cost_in), 4) if cost_in is not None else None,
                 output_per_1m_usd=round(float(cost_out), 4) if cost_out is not None else None,
             )

@@ -187,6 +187,11 @@ def render_size(report: SizeReport, *, width: int = 100) -> str:
         )
     console.print(table)
     for g in r.gpus:
+        if g.gpus and g.usd_per_replica_hour is not None and g.instance != "per-GPU rental":
+            console.print(
+                f"{g.gpu}: {g.gpus} GPU(s) on {g.instance}, ${g.usd_per_replica_hour:.4g}/hour."
+            )
+    for g in r.gpus:
         if g.measurement:
             console.print(f"Measured decode speed on {g.gpu}: catalog throughput {g.measurement}.")
     console.print("Assumptions:")
