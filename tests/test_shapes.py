@@ -4,6 +4,7 @@ instance; a per-GPU rental hosts any N; a combination no row can host is never c
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pandas as pd
@@ -14,6 +15,9 @@ from hypothesis import strategies as st
 from makebuy import capacity, cost, sizing
 from makebuy.load import LoadedCatalog, load_catalog
 from makebuy.models.usecase import UseCase
+
+from .conftest import EXAMPLES
+from .helpers import assess_json, option
 
 TP = (1, 2, 4, 8)
 
@@ -120,3 +124,17 @@ def test_the_sizing_grid_holds_only_hostable_groups() -> None:
     assert (shaped["gpus_per_instance"] >= shaped["tp"]).all()
     per_gpu = grid["replica_usd_per_hour"] / grid["gpus_per_instance"].fillna(grid["tp"])
     assert (per_gpu == grid["usd_per_gpu_hour"]).all()
+
+
+def test_the_instances_example_names_the_instance_it_rents() -> None:
+    report = assess_json(EXAMPLES / "internal-assistant-self-hosted.yaml")
+    make = [o for o in report["options"] if o["kind"] == "make" and o["cost"]]
+    assert make
+    for o in make:
+        line = next(x for x in o["cost"]["breakdown"] if x["item"] == "gpus")["detail"]
+        assert " per replica on one " in line or "rented per GPU" in line
+    llama = option(report, "make:meta/llama-3.1-8b-instruct")["cost"]
+    line = next(x for x in llama["breakdown"] if x["item"] == "gpus")["detail"]
+    # e.g. "up to 7 x g6e.xlarge (1 x nvidia-l40s)": how many instances of which shape
+    assert re.search(r"up to \d+ x \S+ \(\d x nvidia-[a-z0-9-]+\)", line), line
+    assert llama["instance"] in line

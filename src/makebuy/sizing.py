@@ -33,16 +33,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.models.catalog import Architecture, Catalog, Gpu, GpuPrice, Model, Throughput
 
-Precision = Literal["fp16", "bf16", "fp8", "int8", "int4"]
+Precision = Literal["fp16", "bf16", "fp8", "int8", "int4", "mxfp4"]
 PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4")
+"""Precisions `makebuy size` offers; mxfp4 is sized where a model is published in it."""
+QUANTISATIONS: tuple[Precision, ...] = ("fp8", "int8", "int4")
+"""Precisions a questionnaire may allow a self-hosted bf16 model to be quantised to."""
 BYTES_PER_PARAMETER: dict[str, float] = {
     "fp16": 2.0,
     "bf16": 2.0,
     "fp8": 1.0,
     "int8": 1.0,
     "int4": 0.5,
+    "mxfp4": 4.25 / 8,
 }
-"""Storage per weight by precision (a fact of the number format)."""
+"""Storage per weight by precision (a fact of the number format). MXFP4 (OCP Microscaling
+Formats v1.0) stores 4-bit values with one shared 8-bit scale per block of 32: 4.25 bits
+a weight, the figure OpenAI's gpt-oss model card gives."""
 
 Values = Any
 """A float, a numpy array or a pandas Series: the functions below work element-wise."""
@@ -106,6 +112,25 @@ def weight_bytes(
     return parameters_b * 1e9 * BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params)
 
 
+def kv_cache_bytes(
+    arch: Architecture, tokens: Values, params: SizingParameters = DEFAULT_SIZING
+) -> Values:
+    """KV-cache bytes of one sequence of `tokens`: full-attention layers cache every token,
+    sliding-window layers (`sliding_window_layers` of them) at most `sliding_window`."""
+    per_layer_token = kv_bytes_per_token(arch, params) / arch.layers
+    sliding = arch.sliding_window_layers or 0
+    window = arch.sliding_window or 0
+    full = arch.layers - sliding
+    return per_layer_token * (full * tokens + sliding * np.minimum(tokens, window))
+
+
+def kv_bytes_per_token_at(
+    arch: Architecture, tokens: Values, params: SizingParameters = DEFAULT_SIZING
+) -> Values:
+    """Average KV-cache bytes per token of a sequence of `tokens` (sliding windows counted)."""
+    return kv_cache_bytes(arch, tokens, params) / tokens
+
+
 def kv_bytes_per_token(arch: Architecture, params: SizingParameters = DEFAULT_SIZING) -> float:
     """KV-cache bytes one token occupies: 2 (K and V) x layers x KV heads x head dim x bytes.
 
@@ -114,6 +139,51 @@ def kv_bytes_per_token(arch: Architecture, params: SizingParameters = DEFAULT_SI
     """
     per_layer = arch.kv_cache_values_per_layer or 2 * arch.kv_heads * arch.head_dim
     return float(arch.layers * per_layer * params.kv_bytes_per_value)
+
+
+def split_or_dense(model: Model) -> tuple[float, float, float]:
+    """(always-read, routed, share per token) in billions, as `expert_split`; a dense model
+    is all routed with a share of 1 (every weight read by every token)."""
+    assert model.parameters_b is not None
+    return expert_split(model) or (0.0, model.parameters_b.value, 1.0)
+
+
+def bytes_per_weight(
+    precision: str, params: SizingParameters = DEFAULT_SIZING, *, routed: bool = True
+) -> float:
+    """Bytes one weight takes in `precision`, quantisation overhead included. mxfp4 covers
+    routed expert weights only: the always-read weights of a mixture-of-experts model stay
+    in bf16 (as in gpt-oss); a dense model's weights count as routed."""
+    if precision == "mxfp4" and not routed:
+        return BYTES_PER_PARAMETER["bf16"]
+    return BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params)
+
+
+def model_weight_bytes(
+    model: Model, precision: str, params: SizingParameters = DEFAULT_SIZING
+) -> float:
+    """Bytes the model's weights occupy in `precision` (mixed where mxfp4 is)."""
+    shared, routed, _ = split_or_dense(model)
+    return 1e9 * (
+        shared * bytes_per_weight(precision, params, routed=False)
+        + routed * bytes_per_weight(precision, params)
+    )
+
+
+def weight_read_bytes(
+    split: tuple[float, float, float],
+    tokens: Values,
+    precision: str,
+    params: SizingParameters = DEFAULT_SIZING,
+) -> Values:
+    """Bytes of weights one forward pass over `tokens` tokens streams: the always-read part
+    plus the routed weights they touch (see `weights_read_b`), each at its own precision."""
+    shared, routed, share = split
+    touched = routed * (1.0 - (1.0 - share) ** tokens)
+    return 1e9 * (
+        shared * bytes_per_weight(precision, params, routed=False)
+        + touched * bytes_per_weight(precision, params)
+    )
 
 
 def memory_needed_bytes(
@@ -151,6 +221,26 @@ def min_gpus(
         if needed_bytes <= usable_bytes(memory_gb, tp, params):
             return tp
     return None
+
+
+def precision_key(precision: str) -> str:
+    """The precision a measurement stands for: fp16 and bf16 are one (see `same_precisions`)."""
+    return "bf16" if precision in ("fp16", "bf16") else precision
+
+
+def serving_precisions(model: Model, default: str, quantisations: Sequence[str] = ()) -> list[str]:
+    """Precisions a self-hosted model is sized in: those it is published in (`default`
+    when the catalog names none), plus each allowed quantisation that stores fewer bytes
+    per weight than every published checkpoint of 8 bits or more (a 4-bit or MXFP4
+    checkpoint is not quantised further)."""
+    published = list(model.precisions.value) if model.precisions else [default]
+    smallest = min(BYTES_PER_PARAMETER[p] for p in published)
+    extra = [
+        q
+        for q in quantisations
+        if smallest >= 1.0 and BYTES_PER_PARAMETER[q] < smallest and q not in published
+    ]
+    return list(dict.fromkeys([*published, *extra]))
 
 
 def same_precisions(precision: str) -> frozenset[str]:
@@ -380,20 +470,21 @@ def estimate(
     total_b = model.parameters_b.value
     active_b = model.active_parameters_b.value if model.active_parameters_b else total_b
     context = context_tokens or input_tokens + output_tokens
-    kv = kv_bytes_per_token(model.architecture, params)
-    weights = float(weight_bytes(total_b, precision, params))
+    arch = model.architecture
+    kv = float(kv_bytes_per_token_at(arch, context, params))
+    weights = model_weight_bytes(model, precision, params)
     usable = float(usable_bytes(gpu.memory_gb.value, gpus, params))
     needed = float(memory_needed_bytes(weights, kv, context, batch))
     max_batch = max(int((usable - weights) // (kv * context)), 0) if usable > weights else 0
     bandwidth = float(effective_bandwidth(gpu.bandwidth_gb_s.value, gpus, params))
     flops = float(effective_flops(tflops_for(gpu, precision), gpus, params))
-    per_byte = BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params) * 1e9
-    split = expert_split(model)
+    split = split_or_dense(model)
+    kv_tokens = input_tokens + output_tokens / 2
     step = float(
         decode_step_s(
-            read_bytes=weights_read_b(total_b, batch, split) * per_byte,
-            kv_per_token=kv,
-            kv_tokens=input_tokens + output_tokens / 2,
+            read_bytes=weight_read_bytes(split, batch, precision, params),
+            kv_per_token=kv_bytes_per_token_at(arch, kv_tokens, params),
+            kv_tokens=kv_tokens,
             batch=batch,
             active_b=active_b,
             bandwidth=bandwidth,
@@ -404,7 +495,7 @@ def estimate(
         prefill_s(
             input_tokens=input_tokens,
             active_b=active_b,
-            read_bytes=weights_read_b(total_b, input_tokens, split) * per_byte,
+            read_bytes=weight_read_bytes(split, input_tokens, precision, params),
             bandwidth=bandwidth,
             flops=flops,
         )
@@ -528,7 +619,10 @@ class SizeReport(BaseModel):
     cloud: str
     commitment: str
     weights_gb: float
-    kv_bytes_per_token: float
+    kv_bytes_per_token: float = Field(
+        description="Average KV-cache bytes per token at the context (sliding-window layers"
+        " hold at most their window)."
+    )
     kv_cache_gb: float = Field(description="KV cache for `concurrency` full contexts, GB.")
     memory_needed_gb: float = Field(
         description="Weights + KV cache + per-GPU overhead on one GPU, grossed up for the"
@@ -543,7 +637,7 @@ def size_model(
     model_id: str,
     *,
     gpu_ids: list[str] | None = None,
-    precision: str = "bf16",
+    precision: str | None = None,
     context_tokens: int = 4096,
     concurrency: int = 1,
     utilisation: float = 0.5,
@@ -561,10 +655,12 @@ def size_model(
     model = catalog.models[model_id]
     if model.parameters_b is None or model.architecture is None:
         raise ValueError(f"{model_id}: the catalog lacks parameters or architecture")
+    if precision is None:
+        precision = model.precisions.value[0] if model.precisions else "bf16"
     total_b = model.parameters_b.value
     active_b = model.active_parameters_b.value if model.active_parameters_b else total_b
-    kv = kv_bytes_per_token(model.architecture, params)
-    weights = float(weight_bytes(total_b, precision, params))
+    kv = float(kv_bytes_per_token_at(model.architecture, context_tokens, params))
+    weights = model_weight_bytes(model, precision, params)
     needed = float(memory_needed_bytes(weights, kv, context_tokens, concurrency))
     same = same_precisions(precision)
     fits = []
