@@ -187,7 +187,7 @@ def test_the_schema_publishes_the_bounds(cli) -> None:
 @pytest.mark.parametrize(
     ("before", "after", "field"),
     [
-        ("  make:openai/gpt-oss-20b: 0.9444", "  make:openai/gpt-oss-20b: .nan", "scores."),
+        ("  make:openai/gpt-oss-20b: 0.973", "  make:openai/gpt-oss-20b: .nan", "scores."),
         ("  price-change: 0.15", "  price-change: .nan", "tolerances.price-change"),
         ("  margin: 0.05", "  margin: .inf", "tolerances.margin"),
     ],

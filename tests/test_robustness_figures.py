@@ -24,8 +24,10 @@ CLAIMS = EXAMPLES / "claims-summaries-regulated.yaml"
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "html", "json"])
 def test_every_report_carries_the_verdict_and_tipping_points(cli, fmt: str) -> None:
-    out = cli("assess", CLAIMS, "--format", fmt).stdout
-    verdict = json.loads(cli("assess", CLAIMS, "--format", "json").stdout)["robustness"]
+    # The ticket-routing example, where TOPSIS disagrees with the weighted sum.
+    tickets = EXAMPLES / "ticket-routing-high-volume.yaml"
+    out = cli("assess", tickets, "--format", fmt).stdout
+    verdict = json.loads(cli("assess", tickets, "--format", "json").stdout)["robustness"]
     text = " ".join((out if fmt != "html" else out.replace("&#39;", "'")).split())
     assert verdict["verdict"] in text
     assert "TOPSIS disagrees" in text
@@ -38,8 +40,10 @@ def test_acceptability_sums_to_one_and_the_winner_is_named() -> None:
     r = assess_json(CLAIMS)["robustness"]
     shares = r["first_rank_acceptability"]
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
-    winner = assess_json(CLAIMS)["recommendation"]["option"]
-    assert next(iter(shares)) == winner and r["verdict"].startswith("Qwen3 32B")
+    report = assess_json(CLAIMS)
+    winner = report["recommendation"]["option"]
+    title = next(o["title"] for o in report["options"] if o["id"] == winner)
+    assert next(iter(shares)) == winner and r["verdict"].startswith(title)
     assert set(r["central_weights"]) == set(shares)
     for weights in r["central_weights"].values():
         assert sum(weights.values()) == pytest.approx(1.0, abs=1e-3)
@@ -83,7 +87,7 @@ def test_a_priority_tipping_point_is_where_the_winner_changes(tmp_path) -> None:
             path.write_text(yaml.safe_dump(changed))
             assert assess_json(path)["recommendation"]["option"] == expected
             checked += 1
-    assert checked >= 3
+    assert checked >= 2  # the claims example states tips on both sides of two criteria
 
 
 def test_cost_curves_reproduce_every_cost_at_todays_volume() -> None:

@@ -11,6 +11,8 @@ volume, so the cost stage, every hybrid leg and the break-even search read the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -52,12 +54,17 @@ def capacity(
         vol.output_tokens_per_request,
         usecase.task.context_tokens,
         usecase.requirements.max_latency_p95_ms,
+        usecase.requirements.max_time_to_first_token_ms,
+        usecase.requirements.min_output_tokens_per_s,
         precision,
+        tuple(usecase.requirements.quantisation),
         params.model_dump_json(),
     )
     found = _SIZED.get(key)
     if found is None:
-        grid = size_make_options(usecase, catalog, ids, gpus, precision, params)
+        grid = size_make_options(
+            usecase, catalog, ids, gpus, precision, params, usecase.requirements.quantisation
+        )
         found = Capacity(grid=grid, best=best_configurations(grid), gpus_priced=True)
         if len(_SIZED) >= _SIZED_MAX:
             _SIZED.pop(next(iter(_SIZED)))
@@ -71,49 +78,37 @@ _SIZED_MAX = 256
 
 
 def gpu_price_table(catalog: Catalog, cloud: str, commitment: str) -> pd.DataFrame:
-    """Cheapest hourly price per GPU type on the cloud (any: every cloud) and commitment."""
-    rows = [
-        {
-            "gpu": gpu.id,
-            "cloud": p.cloud,
-            "usd_per_gpu_hour": p.usd_per_gpu_hour,
-            "source": p.source,
-            "as_of": p.as_of,
-            "memory_gb": gpu.memory_gb.value,
-            "bandwidth_gb_s": gpu.bandwidth_gb_s.value,
-            "tflops": gpu.bf16_dense_tflops.value,
-            "fp8_tflops": gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
-        }
-        for gpu in catalog.gpus.values()
-        for p in sizing.prices_on(gpu, cloud, commitment)[:1]
-    ]
-    if not rows:
-        return pd.DataFrame(
-            columns=[
-                "gpu",
-                "cloud",
-                "usd_per_gpu_hour",
-                "source",
-                "as_of",
-                "memory_gb",
-                "bandwidth_gb_s",
-                "tflops",
-                "fp8_tflops",
-            ]
+    """Every price row of every GPU on the cloud (any: every cloud) and commitment, with
+    the GPU's memory, bandwidth and tensor rates: one row per priced instance shape (or
+    per-GPU rental), so a replica can be placed on the shapes that hold it."""
+    columns = [*sizing.PRICE_ROW_COLUMNS, "memory_gb", "bandwidth_gb_s", "tflops", "fp8_tflops"]
+    tables = [
+        sizing.price_rows(gpu, cloud, commitment).assign(
+            memory_gb=gpu.memory_gb.value,
+            bandwidth_gb_s=gpu.bandwidth_gb_s.value,
+            tflops=gpu.bf16_dense_tflops.value,
+            fp8_tflops=gpu.fp8_dense_tflops.value if gpu.fp8_dense_tflops else np.nan,
         )
-    return pd.DataFrame(rows).sort_values("gpu", ignore_index=True)
+        for gpu in catalog.gpus.values()
+        if sizing.prices_on(gpu, cloud, commitment)
+    ]
+    if not tables:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(tables, ignore_index=True)[columns]
+    return table.sort_values(["gpu", "usd_per_gpu_hour", "cloud", "source"], ignore_index=True)
 
 
-def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
-    """Published measurements at `precision` (or one it stands for) with a stated
-    concurrency, one row per model and configuration."""
-    same = sizing.same_precisions(precision)
+def measured_table(catalog: Catalog, precisions: Sequence[str]) -> pd.DataFrame:
+    """Published measurements at any of `precisions` (fp16 stands for bf16 and back) with a
+    stated concurrency, one row per model, configuration and precision (`precision_key`)."""
+    keys = {sizing.precision_key(p) for p in precisions}
     rows = [
         {
             "model": model_id,
             "gpu": m.gpu,
             "tp": m.gpus,
             "batch": m.concurrency,
+            "precision_key": sizing.precision_key(m.precision),
             "measured_tokens_per_s": m.output_tokens_per_s,
             "measured_ms_per_token": m.ms_per_output_token or np.nan,
             "measured_id": m.id,
@@ -121,22 +116,22 @@ def measured_table(catalog: Catalog, precision: str) -> pd.DataFrame:
         }
         for m in catalog.throughput.values()
         for model_id in m.models
-        if m.precision in same and m.concurrency is not None
+        if sizing.precision_key(m.precision) in keys and m.concurrency is not None
     ]
     columns = [
         "model",
         "gpu",
         "tp",
         "batch",
+        "precision_key",
         "measured_tokens_per_s",
         "measured_ms_per_token",
         "measured_id",
         "measured_source",
     ]
     table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values(["model", "gpu", "tp", "batch", "measured_id"]).drop_duplicates(
-        ["model", "gpu", "tp", "batch"]
-    )
+    key = ["model", "gpu", "tp", "batch", "precision_key"]
+    return table.sort_values([*key, "measured_id"]).drop_duplicates(key)
 
 
 def size_make_options(
@@ -146,24 +141,29 @@ def size_make_options(
     gpus: pd.DataFrame,
     precision: Precision,
     params: SizingParameters,
+    quantisations: Sequence[Precision] = (),
 ) -> pd.DataFrame:
-    """Every feasible (model, GPU, tensor-parallel size, batch) with its serving capacity.
+    """Every feasible (model, precision, GPU, tensor-parallel size, batch) with its serving
+    capacity.
 
-    Memory: weights + KV cache for `batch` sequences of the full context must fit in the
-    usable memory of `tp` GPUs (see `makebuy.sizing`). Decode step time is the roofline of
-    streaming weights and KV cache against 2 x active parameters FLOPs per sequence;
-    prefill is compute-bound. Where the catalog holds a measurement of the same model,
-    GPU, count, precision and batch, its tokens/s replace the estimate (`measured_id`).
-    Capacity is requests per second per replica; `input_share` is the share of a
-    replica's time spent reading prompts (it splits cost between input and output tokens).
+    Precisions: those the model is published in (`Model.precisions`; unset: `precision`),
+    plus the `quantisations` the questionnaire allows below a 16- or 8-bit checkpoint
+    (`sizing.serving_precisions`). Memory: weights + KV cache (sliding-window layers hold
+    at most their window) for `batch` sequences of the full context must fit in the
+    usable memory of `tp` GPUs, placed on an instance shape that holds them
+    (`sizing.place_replicas`). Decode step time is the roofline of streaming weights (for
+    mixture-of-experts models, the experts the batch touches) and KV cache against 2 x
+    active parameters FLOPs per sequence; prefill is compute-bound. Where the catalog
+    holds a measurement of the same model, GPU, count, precision and batch, its tokens/s
+    replace the estimate (`measured_id`). Capacity is requests per second per replica;
+    `input_share` is the share of a replica's time spent reading prompts (it splits cost
+    between input and output tokens).
     """
     vol = usecase.volume
     context = usecase.task.context_tokens or (
         vol.input_tokens_per_request + vol.output_tokens_per_request
     )
-    per_param_bytes = sizing.BYTES_PER_PARAMETER[precision] * sizing.weight_overhead(
-        precision, params
-    )
+    kv_tokens = vol.input_tokens_per_request + vol.output_tokens_per_request / 2
     models = []
     splits = {}
     for mid in model_ids:
@@ -171,51 +171,64 @@ def size_make_options(
         if m.parameters_b is None or m.architecture is None:
             continue
         active = m.active_parameters_b.value if m.active_parameters_b else m.parameters_b.value
-        splits[mid] = sizing.expert_split(m)
-        models.append(
-            {
-                "model": mid,
-                "params_b": m.parameters_b.value,
-                "active_b": active,
-                "kv_bytes_per_token": sizing.kv_bytes_per_token(m.architecture, params),
-            }
-        )
+        splits[mid] = sizing.split_or_dense(m)
+        published = list(m.precisions.value) if m.precisions else [precision]
+        for p in sizing.serving_precisions(m, precision, quantisations):
+            models.append(
+                {
+                    "model": mid,
+                    "precision": p,
+                    "quantised": p not in published,
+                    "precision_key": sizing.precision_key(p),
+                    "params_b": m.parameters_b.value,
+                    "active_b": active,
+                    "weights_bytes": sizing.model_weight_bytes(m, p, params),
+                    "kv_bytes_per_token": float(
+                        sizing.kv_bytes_per_token_at(m.architecture, context, params)
+                    ),
+                    "kv_decode_bytes_per_token": float(
+                        sizing.kv_bytes_per_token_at(m.architecture, kv_tokens, params)
+                    ),
+                }
+            )
     if not models or gpus.empty:
         return pd.DataFrame()
-    measured = measured_table(catalog, precision)
+    measured = measured_table(catalog, sorted({str(r["precision"]) for r in models}))
     measured = measured[measured["model"].isin(model_ids)]
     batches = sorted(set(BATCH_SIZES) | {int(b) for b in measured["batch"]})
     grid = (
         pd.DataFrame(models)
-        .merge(gpus, how="cross")
-        .merge(pd.DataFrame({"tp": TENSOR_PARALLEL_SIZES}), how="cross")
+        .merge(sizing.place_replicas(gpus, TENSOR_PARALLEL_SIZES), how="cross")
         .merge(pd.DataFrame({"batch": batches}), how="cross")
     )
-    weights = sizing.weight_bytes(grid["params_b"], precision, params)
     usable = sizing.usable_bytes(grid["memory_gb"], grid["tp"], params)
-    needed = sizing.memory_needed_bytes(weights, grid["kv_bytes_per_token"], context, grid["batch"])
+    needed = sizing.memory_needed_bytes(
+        grid["weights_bytes"], grid["kv_bytes_per_token"], context, grid["batch"]
+    )
     grid["memory_needed_gb"] = sizing.total_memory_gb(needed, grid["tp"], params)
     grid = grid[needed <= usable].reset_index(drop=True)
     if grid.empty:
         return grid
-    tflops = grid["fp8_tflops"] if precision == "fp8" else grid["tflops"]
+    # Ties between precisions go to the one that stores more bytes a weight (less lossy).
+    grid["precision_rank"] = -grid["precision"].map(sizing.BYTES_PER_PARAMETER)
+    tflops = grid["fp8_tflops"].where(grid["precision"] == "fp8", grid["tflops"])
     tflops = tflops.fillna(grid["tflops"])
     flops = sizing.effective_flops(tflops, grid["tp"], params)
     bandwidth = sizing.effective_bandwidth(grid["bandwidth_gb_s"], grid["tp"], params)
-    read_b = np.empty(len(grid))
-    prefill_read_b = np.empty(len(grid))
-    for mid, rows in grid.groupby("model").groups.items():
+    read_bytes = np.empty(len(grid))
+    prefill_read_bytes = np.empty(len(grid))
+    for (mid, prec), rows in grid.groupby(["model", "precision"]).groups.items():
         idx = grid.index.get_indexer(rows)
-        read_b[idx] = sizing.weights_read_b(
-            grid.loc[rows, "params_b"].to_numpy(), grid.loc[rows, "batch"].to_numpy(), splits[mid]
+        read_bytes[idx] = sizing.weight_read_bytes(
+            splits[mid], grid.loc[rows, "batch"].to_numpy(), prec, params
         )
-        prefill_read_b[idx] = sizing.weights_read_b(
-            grid.loc[rows, "params_b"].to_numpy(), vol.input_tokens_per_request, splits[mid]
+        prefill_read_bytes[idx] = sizing.weight_read_bytes(
+            splits[mid], vol.input_tokens_per_request, prec, params
         )
     step = sizing.decode_step_s(
-        read_bytes=read_b * 1e9 * per_param_bytes,
-        kv_per_token=grid["kv_bytes_per_token"],
-        kv_tokens=vol.input_tokens_per_request + vol.output_tokens_per_request / 2,
+        read_bytes=read_bytes,
+        kv_per_token=grid["kv_decode_bytes_per_token"],
+        kv_tokens=kv_tokens,
         batch=grid["batch"],
         active_b=grid["active_b"],
         bandwidth=bandwidth,
@@ -224,7 +237,7 @@ def size_make_options(
     grid["prefill_s"] = sizing.prefill_s(
         input_tokens=vol.input_tokens_per_request,
         active_b=grid["active_b"],
-        read_bytes=prefill_read_b * 1e9 * per_param_bytes,
+        read_bytes=prefill_read_bytes,
         bandwidth=bandwidth,
         flops=flops,
     )
@@ -236,7 +249,7 @@ def size_make_options(
     grid["decode_tokens_per_s"] = grid["batch"] / grid["step_s"]
     grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
     # A published measurement of the same configuration replaces the estimate.
-    grid = grid.merge(measured, on=["model", "gpu", "tp", "batch"], how="left")
+    grid = grid.merge(measured, on=["model", "gpu", "tp", "batch", "precision_key"], how="left")
     hit = grid["measured_id"].notna()
     grid["throughput_basis"] = np.where(hit, "measured", "estimated")
     measured_step = (
@@ -254,24 +267,44 @@ def size_make_options(
         hit
     ]
     grid["latency_ms"] = (grid["prefill_s"] + out * grid["step_s"]) * 1e3
-    target = usecase.requirements.max_latency_p95_ms
-    grid["meets_latency"] = True if target is None else grid["latency_ms"] <= target
+    grid["ttft_ms"] = grid["prefill_s"] * 1e3
+    grid["ms_per_output_token"] = grid["step_s"] * 1e3
+    grid["meets_latency"] = meets_latency_targets(
+        usecase, grid["ttft_ms"], 1e3 / grid["ms_per_output_token"], grid["latency_ms"]
+    )
     return grid
 
 
+def meets_latency_targets(
+    usecase: UseCase, ttft_ms: pd.Series, tokens_per_s: pd.Series, latency_ms: pd.Series
+) -> pd.Series:
+    """Whether each row's time to first token, generation speed of one answer (output
+    tokens/s) and whole-request latency meet the questionnaire's targets (an unset target
+    is met). NaN (a figure not known) meets nothing it is checked against."""
+    req = usecase.requirements
+    ok = pd.Series(True, index=ttft_ms.index)
+    if req.max_time_to_first_token_ms is not None:
+        ok &= ttft_ms <= req.max_time_to_first_token_ms
+    if req.min_output_tokens_per_s is not None:
+        ok &= tokens_per_s >= req.min_output_tokens_per_s
+    if req.max_latency_p95_ms is not None:
+        ok &= latency_ms <= req.max_latency_p95_ms
+    return ok
+
+
 def best_configurations(sized: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, GPU, tensor-parallel size): the batch with the most requests per second
-    within the latency target, and the hourly price of one replica."""
+    """Per (model, GPU, tensor-parallel size, precision): the batch with the most requests
+    per second within the latency target (the replica's instance shape and hourly price
+    ride along)."""
     grid = sized[sized["meets_latency"]] if not sized.empty else sized
     if grid.empty:
         return grid
     best = (
         grid.sort_values(
-            ["model", "gpu", "tp", "capacity_rps", "batch"],
-            ascending=[True, True, True, False, True],
+            ["model", "gpu", "tp", "precision", "capacity_rps", "batch"],
+            ascending=[True, True, True, True, False, True],
         )
-        .groupby(["model", "gpu", "tp"], as_index=False)
+        .groupby(["model", "gpu", "tp", "precision"], as_index=False)
         .first()
     )
-    best["replica_usd_per_hour"] = best["tp"] * best["usd_per_gpu_hour"]
     return best

@@ -509,8 +509,22 @@ def _check_values(file: CatalogFile, doc: LoadedYaml, out: _Collector, *, as_of:
     def bad(at: tuple[str | int, ...], field_: str, message: str) -> None:
         out.add("error", "implausible", message, path=doc.path, line=doc.line_of(at), field=field_)
 
+    for i, model in enumerate(file.models):
+        if model.precisions is not None and not model.open_weights:
+            bad(
+                ("models", i, "precisions"),
+                f"models[{model.id}].precisions",
+                "checkpoint precisions are for open-weight models (nothing to self-host)",
+            )
     for i, off in enumerate(file.offerings):
         name = f"offerings[{off.id}]"
+        lat = off.latency
+        if lat is not None and lat.ttft_ms is None and lat.output_tokens_per_s is None:
+            bad(
+                ("offerings", i, "latency"),
+                f"{name}.latency",
+                "a latency figure needs ttft_ms, output_tokens_per_s or both",
+            )
         for j, p in enumerate(off.prices):
             at = ("offerings", i, "prices", j)
             for kind, value in (("input", p.input_per_1m), ("output", p.output_per_1m)):

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity
+from makebuy import capacity, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -52,8 +52,10 @@ class CostParameters(SizingParameters):
 
     serving_precision: Precision = Field(
         "bf16",
-        description="Weights are served in bf16, the precision quality benchmarks measure;"
-        " makebuy size shows fp8, int8 and int4.",
+        description="Precision of a model whose catalog entry names no published"
+        " checkpoint precisions (bf16, the precision quality benchmarks measure); models"
+        " published in fp8 or MXFP4 are sized in those, and requirements.quantisation adds"
+        " fp8, int8 or int4.",
     )
     ops_fte_with_mlops_team: float = Field(
         0.5, description="Engineers needed to run one self-hosted model, with an MLOps team."
@@ -141,6 +143,22 @@ def cost_options(
                 reason=CostParameters.model_fields["migration_engineer_weeks"].description or "",
             )
         )
+    unchecked = sorted(
+        g.option.id
+        for g in api
+        if g.option.id in costs and costs[g.option.id].latency_source is None
+    )
+    if unchecked:
+        assumptions.append(
+            Assumption(
+                field="cost.api_latency",
+                value=f"{len(unchecked)} of {len(api)} buy/rent options not checked",
+                origin="default",
+                reason="The catalog holds no latency figure for these offerings, so they are"
+                f" not checked against the latency targets ({latency_targets(usecase)});"
+                " each one's output_tokens line says so.",
+            )
+        )
     out = []
     for g in gated:
         if g.option.id in new_exclusions:
@@ -174,6 +192,10 @@ def _cost_api(
                 code="price.missing",
                 message=f"The catalog holds no price effective on {on.isoformat()}.",
             )
+        elif (
+            reason := api_latency_miss(usecase, catalog.offerings[g.option.offering])
+        ) is not None:
+            exclusions[g.option.id] = Exclusion(code="latency", message=reason)
         else:
             priced.append((g, price, later))
     if not priced:
@@ -201,6 +223,14 @@ def _cost_api(
     total_tokens_m = float((tokens_in + tokens_out).sum())
     for i, (g, price, later) in enumerate(priced):
         total = float(monthly[i].sum())
+        assert g.option.offering is not None
+        latency = catalog.offerings[g.option.offering].latency
+        speed_note = (
+            f"; latency: first token {_ms(latency.ttft_ms)}, {_tps(latency.output_tokens_per_s)}"
+            f" ({latency.source}, {latency.as_of.isoformat()})"
+            if latency is not None
+            else "; latency not checked: the catalog has no latency figure for this offering"
+        )
         lines = [
             CostLine(
                 item="input_tokens",
@@ -210,7 +240,8 @@ def _cost_api(
             CostLine(
                 item="output_tokens",
                 total=float(monthly_out[i].sum()),
-                detail=_token_detail(tokens_out, "output", price.output_per_1m, later, after[i]),
+                detail=_token_detail(tokens_out, "output", price.output_per_1m, later, after[i])
+                + speed_note,
             ),
         ]
         if g.migration is not None:
@@ -235,6 +266,9 @@ def _cost_api(
             output_per_1m_usd=_average_price(prices_out[i], tokens_out[0]),
             price_source=price.source,
             price_as_of=price.as_of,
+            time_to_first_token_ms=latency.ttft_ms if latency else None,
+            output_tokens_per_s=latency.output_tokens_per_s if latency else None,
+            latency_source=latency.source if latency else None,
         )
     return any(g.migration is not None for g, _, _ in priced)
 
@@ -288,6 +322,42 @@ def price_age_assumptions(costed: list[CostedOption], on: dt.date) -> list[Assum
             f" evaluation date {on.isoformat()} and may have changed: {listed}.",
         )
     ]
+
+
+def _ms(value: float | None) -> str:
+    return "not given" if value is None else f"{value:,.0f} ms"
+
+
+def _tps(value: float | None) -> str:
+    return "speed not given" if value is None else f"{value:,.0f} tokens/s"
+
+
+def api_latency_miss(usecase: UseCase, offering: Offering) -> str | None:
+    """Why a buy or rent offering misses the latency targets on its catalog figures; None
+    when it meets them or the catalog has no figure (the report then says it is unchecked).
+    The whole answer takes the time to first token plus the output tokens at its speed."""
+    lat = offering.latency
+    if lat is None:
+        return None
+    out = usecase.volume.output_tokens_per_request
+    whole = (
+        lat.ttft_ms + out / lat.output_tokens_per_s * 1e3
+        if lat.ttft_ms is not None and lat.output_tokens_per_s is not None
+        else np.nan
+    )
+    ok = capacity.meets_latency_targets(
+        usecase,
+        pd.Series([lat.ttft_ms if lat.ttft_ms is not None else 0.0]),
+        pd.Series([lat.output_tokens_per_s if lat.output_tokens_per_s is not None else np.inf]),
+        pd.Series([whole if not np.isnan(whole) else 0.0]),
+    )
+    if bool(ok.iloc[0]):
+        return None
+    return (
+        f"Its catalog latency (first token {_ms(lat.ttft_ms)}, {_tps(lat.output_tokens_per_s)};"
+        f" {lat.source}, {lat.as_of.isoformat()}) misses the targets"
+        f" ({latency_targets(usecase)})."
+    )
 
 
 def replica_count(load: np.ndarray) -> np.ndarray:
@@ -371,7 +441,11 @@ def _cost_make(
         grid["replicas_peak"] = replicas.max(axis=1).astype(int)
         grid["_row"] = np.arange(len(grid))
         # Cheapest configuration per model; ties: fewer GPUs, then GPU id.
-        best = grid.sort_values(["model", "gpu_total", "tp", "gpu"]).groupby("model").first()
+        best = (
+            grid.sort_values(["model", "gpu_total", "tp", "gpu", "precision_rank"])
+            .groupby("model")
+            .first()
+        )
     else:
         best = pd.DataFrame()
         gpu_monthly = np.zeros((0, len(volumes)))
@@ -402,13 +476,15 @@ def _cost_make(
                 item="gpus",
                 total=float(gpu_series.sum()),
                 detail=(
-                    f"{int(row['tp'])} x {row['gpu']} per replica on {row['cloud']}"
-                    f" ({org.gpu_commitment}, ${row['usd_per_gpu_hour']:g}/GPU-hour),"
-                    f" up to {int(row['replicas_peak'])} replica(s) for a peak of"
+                    f"{replica_placement(row, org.gpu_commitment)}; weights in"
+                    f" {row['precision']}{' (quantised)' if row['quantised'] else ''}, up to"
+                    f" {instances_line(row)} for a peak of"
                     f" {peak.max():.2f} requests/s; batch {int(row['batch'])},"
                     f" {row['capacity_rps']:.2f} requests/s and about"
                     f" {row['decode_tokens_per_s']:,.0f} output tokens/s per replica"
-                    f" ({basis}); {mean_util:.0%} average utilisation"
+                    f" ({basis}); first token after about {row['ttft_ms']:,.0f} ms, then"
+                    f" {1e3 / row['ms_per_output_token']:,.0f} tokens/s per answer;"
+                    f" {mean_util:.0%} average utilisation"
                 ),
             ),
             CostLine(
@@ -461,8 +537,36 @@ def _cost_make(
             utilisation=round(mean_util, 4),
             throughput_basis="measured" if measured else "estimated",
             throughput_source=str(row["measured_source"]) if measured else None,
+            instance=str(row["shape"]),
+            precision=str(row["precision"]),
+            time_to_first_token_ms=round(float(row["ttft_ms"]), 1),
+            output_tokens_per_s=round(1e3 / float(row["ms_per_output_token"]), 2),
+            latency_source="measured" if measured else "roofline",
         )
     return _make_assumptions(usecase, params)
+
+
+def replica_placement(row: Mapping[Any, Any], commitment: str) -> str:
+    """Where one replica runs: `2 x nvidia-a10g per replica on one g5.12xlarge (4 x
+    nvidia-a10g) on aws (on-demand, $5.672/hour)`, or rented per GPU."""
+    tp, gpu, cloud = int(row["tp"]), row["gpu"], row["cloud"]
+    if pd.isna(row["gpus_per_instance"]):
+        return (
+            f"{tp} x {gpu} per replica, rented per GPU on {cloud}"
+            f" ({commitment}, ${row['usd_per_gpu_hour']:g}/GPU-hour)"
+        )
+    return (
+        f"{tp} x {gpu} per replica on one {row['shape']} on {cloud} ({commitment},"
+        f" ${row['replica_usd_per_hour']:.4g}/hour = ${row['usd_per_gpu_hour']:.4g}/GPU-hour)"
+    )
+
+
+def instances_line(row: Mapping[Any, Any]) -> str:
+    """What is rented at peak: `2 x g5.12xlarge (4 x nvidia-a10g)` or `3 replica(s)`."""
+    replicas = int(row["replicas_peak"])
+    if pd.isna(row["gpus_per_instance"]):
+        return f"{replicas} replica(s)"
+    return f"{replicas} x {row['shape']}"
 
 
 def _unservable(
@@ -480,21 +584,41 @@ def _unservable(
             message="The catalog lacks the parameter count or architecture needed to size it.",
         )
     mine = sized[sized["model"] == model_id] if not sized.empty else sized
+    precisions = sizing.serving_precisions(
+        m, params.serving_precision, usecase.requirements.quantisation
+    )
     if mine.empty:
         return Exclusion(
             code="capacity",
             message="No priced GPU configuration of up to"
             f" {max(capacity.TENSOR_PARALLEL_SIZES)} GPUs"
-            f" holds the {m.parameters_b.value:g}B parameters in {params.serving_precision}"
+            f" holds the {m.parameters_b.value:g}B parameters in"
+            f" {' or '.join(precisions)}"
             " plus the KV cache for"
             f" {usecase.task.context_tokens:,} tokens of context.",
         )
-    fastest = float(mine["latency_ms"].min())
+    fastest = mine.sort_values("latency_ms").iloc[0]
     return Exclusion(
         code="latency",
-        message=f"The fastest configuration answers in about {fastest:,.0f} ms, above the"
-        f" {usecase.requirements.max_latency_p95_ms:,} ms target.",
+        message="No configuration meets the latency targets"
+        f" ({latency_targets(usecase)}); the fastest answers in about"
+        f" {fastest['latency_ms']:,.0f} ms (first token after"
+        f" {fastest['ttft_ms']:,.0f} ms, then"
+        f" {1e3 / fastest['ms_per_output_token']:,.0f} tokens/s).",
     )
+
+
+def latency_targets(usecase: UseCase) -> str:
+    """The questionnaire's latency targets in words."""
+    req = usecase.requirements
+    parts = []
+    if req.max_time_to_first_token_ms is not None:
+        parts.append(f"first token within {req.max_time_to_first_token_ms:,} ms")
+    if req.min_output_tokens_per_s is not None:
+        parts.append(f"at least {req.min_output_tokens_per_s:g} output tokens/s")
+    if req.max_latency_p95_ms is not None:
+        parts.append(f"whole answer within {req.max_latency_p95_ms:,} ms")
+    return ", ".join(parts) or "none"
 
 
 def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumption]:
@@ -518,9 +642,10 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
         "tensor_parallel_efficiency",
         "ops_fte_with_mlops_team" if org.mlops_team else "ops_fte_without_mlops_team",
     ]
-    if params.serving_precision in ("fp8", "int8"):
+    lowered = {params.serving_precision, *usecase.requirements.quantisation}
+    if lowered & {"fp8", "int8"}:
         fields.append("quantisation_overhead_8bit")
-    elif params.serving_precision == "int4":
+    if "int4" in lowered:
         fields.append("quantisation_overhead_4bit")
     if usecase.requirements.fine_tuning == "planned":
         fields += [
@@ -548,6 +673,19 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
     )
     out.append(
         Assumption(
+            field="cost.latency",
+            value="roofline: one prompt's prefill, then one decode step per token",
+            origin="estimate",
+            reason="A make option's time to first token is the estimated prefill of one prompt"
+            " on its replica (queueing and network excluded); its per-token time is one decode"
+            " step at the batch size chosen, and the batch is capped so that both meet the"
+            f" latency targets ({latency_targets(usecase)}).",
+        )
+    )
+    if usecase.requirements.quantisation:
+        out.append(quantisation_quality(usecase.requirements.quantisation))
+    out.append(
+        Assumption(
             field="cost.gpu_hours_per_month",
             value=f"{HOURS_PER_MONTH:g}",
             origin="estimate",
@@ -565,6 +703,30 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
         )
     out.append(gpu_prices)
     return out
+
+
+QUANTISATION_EVIDENCE = (
+    "Kurtic et al., 'Give Me BF16 or Give Me Death'? Accuracy-Performance Trade-Offs in"
+    " LLM Quantization, arXiv:2411.02355 (2024), on the Llama 3.1 family: fp8 weights and"
+    " activations lossless; int8 1-3 % lower; int4 weight-only about as good as int8"
+)
+"""The published evidence for the quality of quantised serving (cited in the report)."""
+
+
+def quantisation_quality(allowed: Sequence[str]) -> Assumption:
+    """The assumption behind costing a model in a quantised precision: its quality is
+    read from the published checkpoint's evidence, unchanged."""
+    return Assumption(
+        field="cost.quantisation_quality",
+        value=f"{', '.join(allowed)}: quality as published (unchanged)",
+        origin="estimate",
+        reason="A self-hosted model quantised to "
+        + ", ".join(allowed)
+        + " keeps the quality figure of its published checkpoint; the catalog holds no"
+        " measurement of the quantised model, so the change is not measured here. Published"
+        f" evidence: {QUANTISATION_EVIDENCE}. The gpus line of each make option names its"
+        " precision and says when it is quantised.",
+    )
 
 
 def _show(value: object) -> str:
@@ -642,7 +804,13 @@ def totals_under(
         replicas = replica_count(need)
         gpu = (replicas * hourly[None, :, None]).sum(axis=2)
         # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
-        order = np.lexsort((configs["gpu"].to_numpy(), configs["tp"].to_numpy()))
+        order = np.lexsort(
+            (
+                configs["precision_rank"].to_numpy(),
+                configs["gpu"].to_numpy(),
+                configs["tp"].to_numpy(),
+            )
+        )
         best = order[gpu[:, order].argmin(axis=1)]
         rows = np.arange(scenarios)
         tp = configs["tp"].to_numpy()[best].astype(float)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from makebuy.errors import InputError
 from makebuy.load import LoadedUseCase
 from makebuy.models.result import Assumption
-from makebuy.models.usecase import UseCase
+from makebuy.models.usecase import INTERACTIVE_KINDS, UseCase
 from makebuy.units import SECONDS_PER_MONTH
 
 DEFAULT_ENGINEER_COST_USD = 180_000.0
@@ -123,25 +123,18 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
                 reason="not answered; licence MAU caps are listed as obligations, not checked",
             )
         )
-    if uc.requirements.max_latency_p95_ms is not None:
-        assumptions.append(
-            Assumption(
-                field="requirements.max_latency_p95_ms",
-                value="self-hosted options only",
-                origin="default",
-                reason="the catalog holds no latency figures for APIs, so buy and rent options"
-                " are not checked against the latency target",
-            )
-        )
-    else:
+    if uc.requirements.max_latency_p95_ms is None:
         assumptions.append(
             Assumption(
                 field="requirements.max_latency_p95_ms",
                 value="none",
                 origin="default",
-                reason="not answered; self-hosted batches are sized for throughput only",
+                reason="not answered; answers are held to the time-to-first-token and"
+                " tokens-per-second targets only",
             )
         )
+    uc, latency_notes = _latency_targets(uc)
+    assumptions += latency_notes
     org = uc.organisation
     if "organisation.engineer_cost_per_year" not in answered:
         cost = DEFAULT_ENGINEER_COST_USD * org.usd_to
@@ -169,6 +162,46 @@ def _get(obj: BaseModel, dotted: str) -> Any:
     for part in dotted.split("."):
         cur = getattr(cur, part)
     return cur
+
+
+LATENCY_DEFAULTS: dict[bool, tuple[int, float]] = {True: (2_000, 20.0), False: (30_000, 5.0)}
+"""(time to first token in ms, output tokens/s per answer) when the questionnaire gives none:
+interactive task kinds (a person waits) and batch kinds. Estimates: a first token within two
+seconds and generation faster than reading speed for a person; a looser bound for batch work
+so that no answer takes minutes."""
+
+
+def _latency_targets(uc: UseCase) -> tuple[UseCase, list[Assumption]]:
+    """Fill the time-to-first-token and tokens-per-second targets from the task kind."""
+    req = uc.requirements
+    interactive = uc.task.kind in INTERACTIVE_KINDS
+    ttft, speed = LATENCY_DEFAULTS[interactive]
+    kind = "interactive" if interactive else "batch"
+    updates: dict[str, Any] = {}
+    notes = []
+    if req.max_time_to_first_token_ms is None:
+        updates["max_time_to_first_token_ms"] = ttft
+        notes.append(
+            Assumption(
+                field="requirements.max_time_to_first_token_ms",
+                value=f"{ttft:,}",
+                origin="default",
+                reason=f"not answered; the default for {kind} task kinds ({uc.task.kind})",
+            )
+        )
+    if req.min_output_tokens_per_s is None:
+        updates["min_output_tokens_per_s"] = speed
+        notes.append(
+            Assumption(
+                field="requirements.min_output_tokens_per_s",
+                value=f"{speed:g}",
+                origin="default",
+                reason=f"not answered; the default for {kind} task kinds ({uc.task.kind})",
+            )
+        )
+    if updates:
+        uc = uc.model_copy(update={"requirements": req.model_copy(update=updates)})
+    return uc, notes
 
 
 def _show(value: Any) -> str:

@@ -24,23 +24,31 @@ measurements in ``catalogs/throughput.yaml``; ``benchmarks/calibration.py`` prin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.models.catalog import Architecture, Catalog, Gpu, GpuPrice, Model, Throughput
 
-Precision = Literal["fp16", "bf16", "fp8", "int8", "int4"]
+Precision = Literal["fp16", "bf16", "fp8", "int8", "int4", "mxfp4"]
 PRECISIONS: tuple[Precision, ...] = ("bf16", "fp16", "fp8", "int8", "int4")
+"""Precisions `makebuy size` offers; mxfp4 is sized where a model is published in it."""
+QUANTISATIONS: tuple[Precision, ...] = ("fp8", "int8", "int4")
+"""Precisions a questionnaire may allow a self-hosted bf16 model to be quantised to."""
 BYTES_PER_PARAMETER: dict[str, float] = {
     "fp16": 2.0,
     "bf16": 2.0,
     "fp8": 1.0,
     "int8": 1.0,
     "int4": 0.5,
+    "mxfp4": 4.25 / 8,
 }
-"""Storage per weight by precision (a fact of the number format)."""
+"""Storage per weight by precision (a fact of the number format). MXFP4 (OCP Microscaling
+Formats v1.0) stores 4-bit values with one shared 8-bit scale per block of 32: 4.25 bits
+a weight, the figure OpenAI's gpt-oss model card gives."""
 
 Values = Any
 """A float, a numpy array or a pandas Series: the functions below work element-wise."""
@@ -104,6 +112,25 @@ def weight_bytes(
     return parameters_b * 1e9 * BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params)
 
 
+def kv_cache_bytes(
+    arch: Architecture, tokens: Values, params: SizingParameters = DEFAULT_SIZING
+) -> Values:
+    """KV-cache bytes of one sequence of `tokens`: full-attention layers cache every token,
+    sliding-window layers (`sliding_window_layers` of them) at most `sliding_window`."""
+    per_layer_token = kv_bytes_per_token(arch, params) / arch.layers
+    sliding = arch.sliding_window_layers or 0
+    window = arch.sliding_window or 0
+    full = arch.layers - sliding
+    return per_layer_token * (full * tokens + sliding * np.minimum(tokens, window))
+
+
+def kv_bytes_per_token_at(
+    arch: Architecture, tokens: Values, params: SizingParameters = DEFAULT_SIZING
+) -> Values:
+    """Average KV-cache bytes per token of a sequence of `tokens` (sliding windows counted)."""
+    return kv_cache_bytes(arch, tokens, params) / tokens
+
+
 def kv_bytes_per_token(arch: Architecture, params: SizingParameters = DEFAULT_SIZING) -> float:
     """KV-cache bytes one token occupies: 2 (K and V) x layers x KV heads x head dim x bytes.
 
@@ -112,6 +139,51 @@ def kv_bytes_per_token(arch: Architecture, params: SizingParameters = DEFAULT_SI
     """
     per_layer = arch.kv_cache_values_per_layer or 2 * arch.kv_heads * arch.head_dim
     return float(arch.layers * per_layer * params.kv_bytes_per_value)
+
+
+def split_or_dense(model: Model) -> tuple[float, float, float]:
+    """(always-read, routed, share per token) in billions, as `expert_split`; a dense model
+    is all routed with a share of 1 (every weight read by every token)."""
+    assert model.parameters_b is not None
+    return expert_split(model) or (0.0, model.parameters_b.value, 1.0)
+
+
+def bytes_per_weight(
+    precision: str, params: SizingParameters = DEFAULT_SIZING, *, routed: bool = True
+) -> float:
+    """Bytes one weight takes in `precision`, quantisation overhead included. mxfp4 covers
+    routed expert weights only: the always-read weights of a mixture-of-experts model stay
+    in bf16 (as in gpt-oss); a dense model's weights count as routed."""
+    if precision == "mxfp4" and not routed:
+        return BYTES_PER_PARAMETER["bf16"]
+    return BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params)
+
+
+def model_weight_bytes(
+    model: Model, precision: str, params: SizingParameters = DEFAULT_SIZING
+) -> float:
+    """Bytes the model's weights occupy in `precision` (mixed where mxfp4 is)."""
+    shared, routed, _ = split_or_dense(model)
+    return 1e9 * (
+        shared * bytes_per_weight(precision, params, routed=False)
+        + routed * bytes_per_weight(precision, params)
+    )
+
+
+def weight_read_bytes(
+    split: tuple[float, float, float],
+    tokens: Values,
+    precision: str,
+    params: SizingParameters = DEFAULT_SIZING,
+) -> Values:
+    """Bytes of weights one forward pass over `tokens` tokens streams: the always-read part
+    plus the routed weights they touch (see `weights_read_b`), each at its own precision."""
+    shared, routed, share = split
+    touched = routed * (1.0 - (1.0 - share) ** tokens)
+    return 1e9 * (
+        shared * bytes_per_weight(precision, params, routed=False)
+        + touched * bytes_per_weight(precision, params)
+    )
 
 
 def memory_needed_bytes(
@@ -151,6 +223,26 @@ def min_gpus(
     return None
 
 
+def precision_key(precision: str) -> str:
+    """The precision a measurement stands for: fp16 and bf16 are one (see `same_precisions`)."""
+    return "bf16" if precision in ("fp16", "bf16") else precision
+
+
+def serving_precisions(model: Model, default: str, quantisations: Sequence[str] = ()) -> list[str]:
+    """Precisions a self-hosted model is sized in: those it is published in (`default`
+    when the catalog names none), plus each allowed quantisation that stores fewer bytes
+    per weight than every published checkpoint of 8 bits or more (a 4-bit or MXFP4
+    checkpoint is not quantised further)."""
+    published = list(model.precisions.value) if model.precisions else [default]
+    smallest = min(BYTES_PER_PARAMETER[p] for p in published)
+    extra = [
+        q
+        for q in quantisations
+        if smallest >= 1.0 and BYTES_PER_PARAMETER[q] < smallest and q not in published
+    ]
+    return list(dict.fromkeys([*published, *extra]))
+
+
 def same_precisions(precision: str) -> frozenset[str]:
     """Precisions a measurement at `precision` stands for: fp16 and bf16 store 2 bytes per
     weight and run at the same tensor rate, so they are interchangeable."""
@@ -164,6 +256,72 @@ def prices_on(gpu: Gpu, cloud: str, commitment: str) -> list[GpuPrice]:
         (p for p in gpu.prices if p.commitment == commitment and cloud in ("any", p.cloud)),
         key=lambda p: (p.usd_per_gpu_hour, p.cloud, p.source),
     )
+
+
+PRICE_ROW_COLUMNS = (
+    "gpu",
+    "cloud",
+    "instance",
+    "gpus_per_instance",
+    "usd_per_gpu_hour",
+    "source",
+    "as_of",
+)
+
+
+def place_replicas(prices: pd.DataFrame, tp_sizes: Sequence[int]) -> pd.DataFrame:
+    """Where a replica of each tensor-parallel size runs, per GPU: the cheapest price row
+    that can hold it alone, and what that replica then costs an hour.
+
+    `prices` holds one row per GPU price (columns `PRICE_ROW_COLUMNS`, `gpus_per_instance`
+    NaN for a per-GPU rental). A row with an instance shape of G GPUs hosts a replica of
+    up to G GPUs and is paid whole: G x its per-GPU rate, idle GPUs included (one replica
+    per instance; a replica never spans instances). A per-GPU rental hosts any size at
+    tp x its rate. Sizes no row can host are absent: an unavailable combination is never
+    chosen. Ties: cloud, then source id. Extra columns of `prices` are carried along.
+    """
+    if prices.empty:
+        return prices.assign(tp=pd.Series(dtype=int), replica_usd_per_hour=0.0, shape="")
+    rows = prices.merge(pd.DataFrame({"tp": list(tp_sizes)}), how="cross")
+    per_gpu = rows["gpus_per_instance"].isna()
+    rows = rows[per_gpu | (rows["gpus_per_instance"] >= rows["tp"])].copy()
+    rows["replica_usd_per_hour"] = rows["usd_per_gpu_hour"] * rows["gpus_per_instance"].fillna(
+        rows["tp"]
+    )
+    rows = rows.sort_values(["gpu", "tp", "replica_usd_per_hour", "cloud", "source"])
+    best = rows.drop_duplicates(["gpu", "tp"]).reset_index(drop=True)
+    names = best["instance"].fillna(best["cloud"]).astype(str).str.split(" (", regex=False).str[0]
+    shaped = best["gpus_per_instance"].notna()
+    best["shape"] = np.where(
+        shaped,
+        names.str.strip()
+        + " ("
+        + best["gpus_per_instance"].fillna(0).astype(int).astype(str)
+        + " x "
+        + best["gpu"]
+        + ")",
+        "per-GPU rental",
+    )
+    return best
+
+
+def price_rows(gpu: Gpu, cloud: str, commitment: str) -> pd.DataFrame:
+    """The GPU's price rows on `cloud` (any: every cloud) at `commitment`, as a table."""
+    return pd.DataFrame(
+        [
+            {
+                "gpu": gpu.id,
+                "cloud": p.cloud,
+                "instance": p.instance,
+                "gpus_per_instance": p.gpus_per_instance,
+                "usd_per_gpu_hour": p.usd_per_gpu_hour,
+                "source": p.source,
+                "as_of": p.as_of,
+            }
+            for p in prices_on(gpu, cloud, commitment)
+        ],
+        columns=list(PRICE_ROW_COLUMNS),
+    ).astype({"gpus_per_instance": float})
 
 
 def tflops_for(gpu: Gpu, precision: str) -> float:
@@ -312,20 +470,21 @@ def estimate(
     total_b = model.parameters_b.value
     active_b = model.active_parameters_b.value if model.active_parameters_b else total_b
     context = context_tokens or input_tokens + output_tokens
-    kv = kv_bytes_per_token(model.architecture, params)
-    weights = float(weight_bytes(total_b, precision, params))
+    arch = model.architecture
+    kv = float(kv_bytes_per_token_at(arch, context, params))
+    weights = model_weight_bytes(model, precision, params)
     usable = float(usable_bytes(gpu.memory_gb.value, gpus, params))
     needed = float(memory_needed_bytes(weights, kv, context, batch))
     max_batch = max(int((usable - weights) // (kv * context)), 0) if usable > weights else 0
     bandwidth = float(effective_bandwidth(gpu.bandwidth_gb_s.value, gpus, params))
     flops = float(effective_flops(tflops_for(gpu, precision), gpus, params))
-    per_byte = BYTES_PER_PARAMETER[precision] * weight_overhead(precision, params) * 1e9
-    split = expert_split(model)
+    split = split_or_dense(model)
+    kv_tokens = input_tokens + output_tokens / 2
     step = float(
         decode_step_s(
-            read_bytes=weights_read_b(total_b, batch, split) * per_byte,
-            kv_per_token=kv,
-            kv_tokens=input_tokens + output_tokens / 2,
+            read_bytes=weight_read_bytes(split, batch, precision, params),
+            kv_per_token=kv_bytes_per_token_at(arch, kv_tokens, params),
+            kv_tokens=kv_tokens,
             batch=batch,
             active_b=active_b,
             bandwidth=bandwidth,
@@ -336,7 +495,7 @@ def estimate(
         prefill_s(
             input_tokens=input_tokens,
             active_b=active_b,
-            read_bytes=weights_read_b(total_b, input_tokens, split) * per_byte,
+            read_bytes=weight_read_bytes(split, input_tokens, precision, params),
             bandwidth=bandwidth,
             flops=flops,
         )
@@ -429,7 +588,15 @@ class GpuFit(BaseModel):
         " to the memory limit): how aggregate throughput grows until compute caps it.",
     )
     usd_per_gpu_hour: float | None = Field(
-        None, description="Cheapest price on the cloud and commitment asked for."
+        None,
+        description="Per-GPU rate of the cheapest price row on the cloud and commitment"
+        " asked for that can hold the group (its instance shape has enough GPUs).",
+    )
+    instance: str | None = Field(
+        None, description="The instance shape the group runs on, or `per-GPU rental`."
+    )
+    usd_per_replica_hour: float | None = Field(
+        None, description="Hourly price of the group: the whole instance, idle GPUs included."
     )
     price_source: str | None = None
     input_per_1m_usd: float | None = Field(None, description="USD per 1M prompt tokens.")
@@ -452,7 +619,10 @@ class SizeReport(BaseModel):
     cloud: str
     commitment: str
     weights_gb: float
-    kv_bytes_per_token: float
+    kv_bytes_per_token: float = Field(
+        description="Average KV-cache bytes per token at the context (sliding-window layers"
+        " hold at most their window)."
+    )
     kv_cache_gb: float = Field(description="KV cache for `concurrency` full contexts, GB.")
     memory_needed_gb: float = Field(
         description="Weights + KV cache + per-GPU overhead on one GPU, grossed up for the"
@@ -467,7 +637,7 @@ def size_model(
     model_id: str,
     *,
     gpu_ids: list[str] | None = None,
-    precision: str = "bf16",
+    precision: str | None = None,
     context_tokens: int = 4096,
     concurrency: int = 1,
     utilisation: float = 0.5,
@@ -485,18 +655,20 @@ def size_model(
     model = catalog.models[model_id]
     if model.parameters_b is None or model.architecture is None:
         raise ValueError(f"{model_id}: the catalog lacks parameters or architecture")
+    if precision is None:
+        precision = model.precisions.value[0] if model.precisions else "bf16"
     total_b = model.parameters_b.value
     active_b = model.active_parameters_b.value if model.active_parameters_b else total_b
-    kv = kv_bytes_per_token(model.architecture, params)
-    weights = float(weight_bytes(total_b, precision, params))
+    kv = float(kv_bytes_per_token_at(model.architecture, context_tokens, params))
+    weights = model_weight_bytes(model, precision, params)
     needed = float(memory_needed_bytes(weights, kv, context_tokens, concurrency))
     same = same_precisions(precision)
     fits = []
     for gid in gpu_ids or sorted(catalog.gpus):
         gpu = catalog.gpus[gid]
-        cheapest = prices_on(gpu, cloud, commitment)
-        price = (cheapest[0].usd_per_gpu_hour, cheapest[0].source) if cheapest else None
         tp = min_gpus(needed, gpu.memory_gb.value, params=params)
+        placed = place_replicas(price_rows(gpu, cloud, commitment), (tp,) if tp else ())
+        price = placed.iloc[0].to_dict() if not placed.empty else None
         if tp is None:
             fits.append(
                 GpuFit(gpu=gid, gpu_name=gpu.name, memory_gb=gpu.memory_gb.value, gpus=None)
@@ -546,8 +718,9 @@ def size_model(
         }
         cost_in = cost_out = None
         if price is not None:
-            cost_in = cost_per_million_tokens(price[0], tp, est.prefill_tokens_per_s, utilisation)
-            cost_out = cost_per_million_tokens(price[0], tp, decode, utilisation)
+            per_gpu = price["replica_usd_per_hour"] / tp  # idle GPUs of the shape included
+            cost_in = cost_per_million_tokens(per_gpu, tp, est.prefill_tokens_per_s, utilisation)
+            cost_out = cost_per_million_tokens(per_gpu, tp, decode, utilisation)
         fits.append(
             GpuFit(
                 gpu=gid,
@@ -560,8 +733,10 @@ def size_model(
                 measurement=measured.id if measured else None,
                 max_concurrency=est.max_batch,
                 decode_tokens_per_s_by_batch=curve,
-                usd_per_gpu_hour=price[0] if price else None,
-                price_source=price[1] if price else None,
+                usd_per_gpu_hour=price["usd_per_gpu_hour"] if price else None,
+                instance=str(price["shape"]) if price else None,
+                usd_per_replica_hour=price["replica_usd_per_hour"] if price else None,
+                price_source=price["source"] if price else None,
                 input_per_1m_usd=round(float(cost_in), 4) if cost_in is not None else None,
                 output_per_1m_usd=round(float(cost_out), 4) if cost_out is not None else None,
             )

@@ -49,6 +49,7 @@ class PrecisionChoice(StrEnum):
     fp8 = "fp8"
     int8 = "int8"
     int4 = "int4"
+    mxfp4 = "mxfp4"
 
 
 def register(app: typer.Typer) -> None:
@@ -67,8 +68,10 @@ def size(
         help="GPU id to size for; repeatable (default: all).",
         autocompletion=complete_gpu,
     ),
-    precision: PrecisionChoice = typer.Option(
-        PrecisionChoice.bf16, "--precision", help="Weight precision."
+    precision: PrecisionChoice | None = typer.Option(
+        None,
+        "--precision",
+        help="Weight precision (default: the first the model is published in, else bf16).",
     ),
     context: int = typer.Option(
         4096, "--context", min=1, help="Tokens per sequence (prompt + answer)."
@@ -99,7 +102,7 @@ def size(
             cat,
             model,
             gpu_ids=gpu or None,
-            precision=precision.value,
+            precision=precision.value if precision else None,
             context_tokens=context,
             concurrency=concurrency,
             utilisation=utilisation,
@@ -186,6 +189,11 @@ def render_size(report: SizeReport, *, width: int = 100) -> str:
             money(g.output_per_1m_usd, "USD"),
         )
     console.print(table)
+    for g in r.gpus:
+        if g.gpus and g.usd_per_replica_hour is not None and g.instance != "per-GPU rental":
+            console.print(
+                f"{g.gpu}: {g.gpus} GPU(s) on {g.instance}, ${g.usd_per_replica_hour:.4g}/hour."
+            )
     for g in r.gpus:
         if g.measurement:
             console.print(f"Measured decode speed on {g.gpu}: catalog throughput {g.measurement}.")

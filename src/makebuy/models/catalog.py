@@ -124,11 +124,29 @@ class Architecture(_Entry):
     as_of: dt.date
     status: FigureStatus = "verified"
     note: str | None = None
-    sliding_window: int | None = None
+    sliding_window: int | None = Field(
+        None, gt=0, description="Tokens a sliding-window (local) attention layer keeps."
+    )
+    sliding_window_layers: int | None = Field(
+        None,
+        ge=0,
+        description="How many of `layers` use the sliding window (Gemma 3: 5 of every 6;"
+        " gpt-oss, Gemma 2: every other); their KV cache stops growing at `sliding_window`"
+        " tokens. Unset: the window is not counted (every layer keeps the full context).",
+    )
     experts: int | None = None
     experts_per_token: int | None = None
     vocab_size: int | None = None
     intermediate_size: int | None = None
+
+    @model_validator(mode="after")
+    def _sliding_layers_fit(self) -> Architecture:
+        if self.sliding_window_layers is not None:
+            if self.sliding_window is None:
+                raise ValueError("sliding_window_layers needs sliding_window")
+            if self.sliding_window_layers > self.layers:
+                raise ValueError("sliding_window_layers cannot exceed layers")
+        return self
 
 
 class Lifecycle(_Entry):
@@ -141,6 +159,12 @@ class Lifecycle(_Entry):
     as_of: dt.date
     status: FigureStatus = "verified"
     note: str | None = None
+
+
+CheckpointPrecision = Literal["fp16", "bf16", "fp8", "int8", "int4", "mxfp4"]
+"""Number formats a checkpoint's weights come in. mxfp4 (OCP Microscaling FP4: 4-bit values
+with one 8-bit scale per 32, so 4.25 bits a weight) covers the routed expert weights of a
+mixture-of-experts model; its other weights stay in bf16."""
 
 
 class Model(_Entry):
@@ -161,6 +185,13 @@ class Model(_Entry):
     modalities: Figure[list[str]] | None = None
     lifecycle: Lifecycle | None = None
     note: str | None = None
+
+    precisions: Figure[list[CheckpointPrecision]] | None = Field(
+        None,
+        description="Precisions the publisher ships checkpoints in (e.g. [bf16, fp8], or"
+        " [mxfp4] for gpt-oss, whose MoE expert weights are MXFP4 and the rest bf16);"
+        " unset: bf16 only. Self-hosting is sized in each of them.",
+    )
 
     @model_validator(mode="after")
     def _positive_sizes(self) -> Model:
@@ -217,6 +248,21 @@ class DataTerms(_Entry):
     note: str | None = None
 
 
+class OfferingLatency(_Entry):
+    """Figure group: how fast the offering answers (medians of a published measurement)."""
+
+    ttft_ms: float | None = Field(
+        None, gt=0, description="Median time to first token, ms (network included)."
+    )
+    output_tokens_per_s: float | None = Field(
+        None, gt=0, description="Median output tokens per second of one answer."
+    )
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
 class Offering(_Entry):
     """An API product serving one model: buy (closed weights) or rent (open weights)."""
 
@@ -233,6 +279,9 @@ class Offering(_Entry):
     regions: Figure[list[str]] | None = None
     data: DataTerms | None = None
     sla: Figure[bool] | None = None
+    latency: OfferingLatency | None = Field(
+        None, description="Median latency and speed, checked against the latency targets."
+    )
     lifecycle: Lifecycle | None = None
     note: str | None = None
 
@@ -305,7 +354,7 @@ class Throughput(_Entry):
     )
     gpu: str = Field(..., description="GPU id.")
     gpus: int = Field(..., gt=0, description="GPUs in the group (tensor-parallel size).")
-    precision: Literal["fp16", "bf16", "fp8", "int8", "int4"]
+    precision: CheckpointPrecision
     concurrency: int | None = Field(
         None, gt=0, description="Concurrent requests (batch); null: the engine's maximum."
     )

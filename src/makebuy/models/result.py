@@ -205,6 +205,27 @@ class Cost(_Frozen):
     throughput_source: str | None = Field(
         None, description="Source id of the measurement used, when measured."
     )
+    instance: str | None = Field(
+        None,
+        description="Make: the instance shape one replica runs on, e.g. `g5.12xlarge (4 x"
+        " nvidia-a10g)`, or `per-GPU rental`.",
+    )
+    precision: str | None = Field(None, description="Make: the precision the weights are in.")
+    time_to_first_token_ms: float | None = Field(
+        None,
+        description="Time to the first token of one answer, ms: make, the roofline's prefill"
+        " of one prompt; buy and rent, the catalog's latency figure (null: none).",
+    )
+    output_tokens_per_s: float | None = Field(
+        None,
+        description="Generation speed of one answer, output tokens/s: make, at the batch"
+        " size chosen; buy and rent, the catalog's figure (null: none).",
+    )
+    latency_source: str | None = Field(
+        None,
+        description="Where the latency figures come from: `roofline`, `measured`, or the"
+        " source id of the offering's catalog latency figure; null: the catalog has none.",
+    )
 
     @property
     def monthly_average(self) -> float:

@@ -23,6 +23,9 @@ TaskKind = Literal[
     "translation",
     "other",
 ]
+INTERACTIVE_KINDS: frozenset[str] = frozenset({"chat", "code", "rag", "agent", "translation"})
+"""Task kinds a person usually waits on; the others (summarisation, extraction,
+classification, other) are taken as batch work when latency targets are defaulted."""
 Complexity = Literal["low", "medium", "high"]
 QualityTier = Literal["low", "medium", "high", "frontier"]
 Modality = Literal["text", "image", "audio"]
@@ -172,8 +175,29 @@ class Requirements(_Section):
     max_latency_p95_ms: int | None = Field(
         None, gt=0, description="95th-percentile latency target for one request, in ms."
     )
+    max_time_to_first_token_ms: int | None = Field(
+        None,
+        gt=0,
+        le=3_600_000,
+        description="Longest wait for the first token of an answer, in ms (default from"
+        " task.kind: 2,000 for interactive kinds, 30,000 for batch kinds).",
+    )
+    min_output_tokens_per_s: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="Slowest acceptable generation speed of one answer, output tokens per"
+        " second (default from task.kind: 20 for interactive kinds, 5 for batch kinds).",
+    )
     fine_tuning: Literal["none", "maybe", "planned"] = Field(
         "none", description="none | maybe | planned"
+    )
+    quantisation: list[Literal["fp8", "int8", "int4"]] = Field(
+        default_factory=list,
+        description="Lower precisions a self-hosted model may be quantised to where that is"
+        " cheaper (fp8 | int8 | int4); its quality is then read from the published model's"
+        " evidence, an assumption the report lists. []: only the precisions the model is"
+        " published in.",
     )
     train_on_outputs: bool = Field(
         False, description="Outputs will be used to train or improve another model."
