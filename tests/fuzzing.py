@@ -388,10 +388,8 @@ def mutated_document(draw: Callable[..., Any], base: Any, depth: int = 3) -> Any
                 st.lists(st.integers(), max_size=3),
             )
         )
-        try:
+        with contextlib.suppress(KeyError, IndexError, TypeError):
             doc = _mutate(doc, path, op, value)
-        except (KeyError, IndexError, TypeError):
-            pass
     return doc
 
 
@@ -622,7 +620,7 @@ def run_case_forked(kind: str, path: Path, timeout: float = TIMEOUT_S) -> Outcom
                 code = 0
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException:  # noqa: BLE001 - anything escaping main is a failure
+        except BaseException:
             import traceback
 
             traceback.print_exc()
