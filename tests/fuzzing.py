@@ -30,6 +30,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -526,6 +527,7 @@ def child_environment() -> dict[str, str]:
     env["MAKEBUY_BUILTIN_CATALOG"] = str(FIXTURE_CATALOG)
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "100"
+    env["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / "makebuy-fuzz-cache")
     return env
 
 
@@ -552,12 +554,15 @@ def classify(kind: str, code: int | None, seconds: float, stderr: str) -> Outcom
     return Outcome(kind, code, seconds, verdict, tail)
 
 
-def run_case(kind: str, path: Path, timeout: float = TIMEOUT_S) -> Outcome:
-    """Run one fuzzed file through the real CLI in a subprocess, capped, and classify it."""
+def run_case(
+    kind: str, path: Path, timeout: float = TIMEOUT_S, command: list[str] | None = None
+) -> Outcome:
+    """Run one fuzzed file through the real CLI in a subprocess, capped, and classify it
+    (`command` replaces the CLI, for testing the harness itself)."""
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            command_for(kind, path),
+            command or command_for(kind, path),
             capture_output=True,
             timeout=timeout,
             env=child_environment(),
@@ -579,19 +584,22 @@ def arguments_for(kind: str, path: Path) -> list[str]:
     return command_for(kind, path)[3:]
 
 
+_FORK_ENVIRONMENT: dict[str, str] = {}
+
+
 def prepare_forked_runs(cache_dir: Path) -> None:
-    """Set this process up as a fork server: the children's environment, and every module an
-    assessment needs imported once (one warm-up run), so a forked run costs what the
-    assessment costs and not the interpreter's start."""
-    os.environ.update(
-        {k: v for k, v in child_environment().items() if k.startswith(("MAKEBUY_", "NO_"))}
-    )
-    os.environ["XDG_CACHE_HOME"] = str(cache_dir)
+    """Set this process up as a fork server: the children's environment (with `cache_dir`
+    as their cache), and every module an assessment needs imported once (one warm-up
+    run), so a forked run costs what the assessment costs, not the interpreter's start.
+    This process's own environment is left as it was."""
+    _FORK_ENVIRONMENT.clear()
+    _FORK_ENVIRONMENT.update(child_environment())
+    _FORK_ENVIRONMENT["XDG_CACHE_HOME"] = str(cache_dir)
     from typer.testing import CliRunner
 
     from makebuy.cli import app
 
-    CliRunner().invoke(app, arguments_for("catalog", OVERLAY))
+    CliRunner().invoke(app, arguments_for("catalog", OVERLAY), env=_FORK_ENVIRONMENT)
 
 
 def run_case_forked(kind: str, path: Path, timeout: float = TIMEOUT_S) -> Outcome:
@@ -611,6 +619,14 @@ def run_case_forked(kind: str, path: Path, timeout: float = TIMEOUT_S) -> Outcom
             os.dup2(null, 0)
             os.dup2(null, 1)
             os.dup2(err, 2)
+            sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            os.environ.clear()
+            os.environ.update(_FORK_ENVIRONMENT or child_environment())
+            from makebuy import environment
+
+            environment._ACTIVE.set(None)  # a fresh process has no test environment
             os.chdir(path.parent)
             sys.argv = ["makebuy", *arguments_for(kind, path)]
             from makebuy.cli import main
