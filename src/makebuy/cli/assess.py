@@ -30,6 +30,7 @@ from makebuy.cli.common import (
     reported_errors,
     summary_settings,
 )
+from makebuy.cli.config import effective_config, method_given
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import RENDERERS
 
@@ -85,10 +86,14 @@ def assess(
         check_template_dir(template, output_format.value)
         summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
         budget = budget_of(fail_above)
+        settings = effective_config()
+        if settings.settings.method is not None and not method_given():
+            method = ScoreMethod(settings.settings.method)
 
         result = pipeline.assess(
             questionnaire_source(usecase),
-            catalog,
+            [*settings.catalog_paths, *catalog],
+            settings=settings,
             method=method.value,
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,
