@@ -156,8 +156,11 @@ class Config(BaseModel):
         assumptions = []
         for key, value in updates.items():
             origin = self.origin(key)
-            shown = f"{value:,.0f} {currency}" if key == "engineer_cost_per_year" else f"{value:g}"
-            if key == "currency":
+            if key == "engineer_cost_per_year":
+                shown = f"{value:,.0f} {currency}"
+            elif key == "usd_to":
+                shown = f"{value:g}"
+            else:
                 shown = str(value)
             assumptions.append(
                 Assumption(
@@ -174,6 +177,7 @@ class Config(BaseModel):
 def find_config_file(start: Path) -> tuple[Path, str] | None:
     """The first makebuy.toml, or pyproject.toml with [tool.makebuy], from `start` up to the
     filesystem root, and the table prefix its keys sit under ('' or 'tool.makebuy.')."""
+    start = start.resolve()
     for folder in (start, *start.parents):
         own = folder / CONFIG_FILE
         if own.is_file():
@@ -217,8 +221,9 @@ def _read_file(path: Path, prefix: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = str(exc).split(" (at line")[0]
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        message = str(exc).split(" (at ")[0]
         raise InputError(f"invalid TOML: {message}", path=path, line=line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the config file: {exc}", path=path) from None

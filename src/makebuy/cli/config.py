@@ -75,14 +75,3 @@ def show(
             shown = "(unset)" if value is None or value == [] else json.dumps(value)
             lines.append(f"{key:<{width}}  {shown}  [{origin}]")
         write_stdout("\n".join(lines) + "\n")
-
-
-def method_given() -> bool:
-    """Whether --method was given on the command line (it then beats a configured method)."""
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return False
-    source = ctx.get_parameter_source("method")
-    return source is not None and source.name == "COMMANDLINE"
