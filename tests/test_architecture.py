@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "catalog_diff",
         "importers",
     ),
+    ("config",),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("robustness", "salience"),  # re-read the cost and score stages at other inputs
     ("pipeline", "starter"),

@@ -6,6 +6,7 @@ import importlib
 import json
 import subprocess
 import sys
+import types
 from functools import partial
 from pathlib import Path
 from typing import get_type_hints
@@ -36,6 +37,8 @@ def offered(command: str, parameter: str) -> list[str]:
     """The choices the CLI offers for one parameter of a command (its typer annotation)."""
     module, _, function = COMMANDS[command].partition(":")
     hint = get_type_hints(getattr(importlib.import_module(module), function))[parameter]
+    if isinstance(hint, types.UnionType):  # `ScoreMethod | None`: None means "configured"
+        (hint,) = [arg for arg in hint.__args__ if arg is not type(None)]
     return [member.value for member in hint]
 
 

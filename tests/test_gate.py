@@ -162,6 +162,7 @@ def test_gate_codes_are_the_codes_the_rules_declare_in_the_order_they_run(
     import datetime as dt
 
     from makebuy import gate, normalise, options
+    from makebuy.config import Config, Policy, Settings
     from makebuy.load import load_catalog, load_usecase
 
     declared = [code for registered in gate._RULES for code in registered.codes]
@@ -193,16 +194,24 @@ def test_gate_codes_are_the_codes_the_rules_declare_in_the_order_they_run(
     catalog = load_catalog().catalog
     usecase, _ = normalise.normalise(load_usecase(demanding))
     all_options = options.enumerate_options(catalog)
+    policy = Policy(
+        deny_providers=["openai"],
+        deny_models=["openai/gpt-4o"],
+        allow_licences=["apache-2.0"],
+        allowed_kinds=["buy"],
+        required_regions=["eu"],
+    )
+    settings = Config(settings=Settings(policy=policy))
     seen: set[str] = set()
     for on in (dt.date(2023, 6, 1), catalog.as_of):
-        ctx = gate._Ctx(usecase, catalog, on, gate.add_months(on, 12))
+        ctx = gate._Ctx(usecase, catalog, on, gate.add_months(on, 12), config=settings)
         table = gate._options_table(ctx, all_options)
         by_id = {o.id: o for o in all_options}
         for registered in gate._RULES:
             emitted = {e.code for _, e in registered.rule(ctx, table, by_id)}
             assert emitted <= set(registered.codes), registered.rule.__name__
             seen |= emitted
-        for result in gate.gate(usecase, catalog, all_options, on):
+        for result in gate.gate(usecase, catalog, all_options, on, config=settings):
             order = [gate.GATE_CODES.index(e.code) for e in result.exclusions]
             assert order == sorted(order), result.option.id
     assert len(seen) >= len(gate.GATE_CODES) - 3, set(gate.GATE_CODES) - seen

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from makebuy.config import Config
 from makebuy.models.catalog import Catalog, Licence, Term, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -50,6 +51,8 @@ class _Ctx:
     horizon_end: dt.date
     tiers: QualityTiers | None = None
     """The quality tiers on `on`; computed from the options gated when not handed in."""
+    config: Config | None = None
+    """The organisation settings whose policy the `policy.*` rules apply."""
 
     def binding(self, option: Option) -> list[Licence]:
         """The licences whose terms bind this option (see the module docstring)."""
@@ -129,16 +132,19 @@ def gate(
     options: list[Option],
     on: dt.date,
     tiers: QualityTiers | None = None,
+    config: Config | None = None,
 ) -> list[GateResult]:
     """Decide, for every option, whether it may be considered and what it obliges.
 
-    `tiers`: the quality tiers on `on` (computed from `options` when not handed in)."""
+    `tiers`: the quality tiers on `on` (computed from `options` when not handed in).
+    `config`: organisation settings whose policy rules options out (`policy.*` codes)."""
     ctx = _Ctx(
         usecase,
         catalog,
         on,
         add_months(on, usecase.volume.horizon_months),
         tiers,
+        config,
     )
     if not options:
         return []
@@ -369,6 +375,151 @@ _term_rule(
         + "."
     ),
 )
+
+
+def _policy_hits(
+    ctx: _Ctx,
+    code: str,
+    key: str,
+    rows: list[str],
+    value_of: Callable[[str], str | None],
+    what: str,
+    deny: bool,
+) -> list[tuple[str, Exclusion]]:
+    """Options whose value is on a deny list, or off a non-empty allow list."""
+    if ctx.config is None:
+        return []
+    listed = getattr(ctx.config.policy, key)
+    if not listed:
+        return []
+    quote = ctx.config.quotes.get(key, f"policy.{key}")
+    out = []
+    for oid in rows:
+        value = value_of(oid)
+        if deny and value is not None and value in listed:
+            message = f"{what} {value} is denied by the organisation policy ({quote})."
+        elif not deny and value not in listed:
+            shown = value if value is not None else "(none recorded)"
+            message = f"{what} {shown} is not allowed by the organisation policy ({quote})."
+        else:
+            continue
+        out.append((oid, Exclusion(code=code, message=message)))
+    return out
+
+
+@_rule("policy.provider")
+def _policy_provider(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    """Provider lists bind API options (buy and rent); self-hosting has no provider."""
+    rows = [oid for oid in t.index if by_id[oid].kind in ("buy", "rent")]
+    return [
+        *_policy_hits(
+            ctx,
+            "policy.provider",
+            "deny_providers",
+            rows,
+            lambda o: by_id[o].provider,
+            "Provider",
+            deny=True,
+        ),
+        *_policy_hits(
+            ctx,
+            "policy.provider",
+            "allow_providers",
+            rows,
+            lambda o: by_id[o].provider,
+            "Provider",
+            deny=False,
+        ),
+    ]
+
+
+@_rule("policy.model")
+def _policy_model(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    rows = list(t.index)
+    return [
+        *_policy_hits(
+            ctx, "policy.model", "deny_models", rows, lambda o: by_id[o].model, "Model", deny=True
+        ),
+        *_policy_hits(
+            ctx, "policy.model", "allow_models", rows, lambda o: by_id[o].model, "Model", deny=False
+        ),
+    ]
+
+
+@_rule("policy.licence")
+def _policy_licence(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    """Licence lists bind the model's licence, whoever serves it."""
+    rows = list(t.index)
+    return [
+        *_policy_hits(
+            ctx,
+            "policy.licence",
+            "deny_licences",
+            rows,
+            lambda o: by_id[o].licence,
+            "Licence",
+            deny=True,
+        ),
+        *_policy_hits(
+            ctx,
+            "policy.licence",
+            "allow_licences",
+            rows,
+            lambda o: by_id[o].licence,
+            "Licence",
+            deny=False,
+        ),
+    ]
+
+
+@_rule("policy.kind")
+def _policy_kind(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    return _policy_hits(
+        ctx,
+        "policy.kind",
+        "allowed_kinds",
+        list(t.index),
+        lambda o: by_id[o].kind,
+        "Option kind",
+        deny=False,
+    )
+
+
+@_rule("policy.region")
+def _policy_region(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    """API options must document processing in a required region; self-hosting is placed
+    by the organisation itself."""
+    if ctx.config is None or not ctx.config.policy.required_regions:
+        return []
+    wanted = set(ctx.config.policy.required_regions)
+    quote = ctx.config.quotes.get("required_regions", "policy.required_regions")
+    out = []
+    for oid in t.index[_api_rows(t)]:
+        regions = t.at[oid, "regions"]
+        if isinstance(regions, list) and wanted & set(regions):
+            continue
+        have = ", ".join(regions) if isinstance(regions, list) else "no documented region"
+        out.append(
+            (
+                oid,
+                Exclusion(
+                    code="policy.region",
+                    message=f"The organisation policy requires processing in"
+                    f" {', '.join(sorted(wanted))} ({quote}); the offering documents {have}.",
+                ),
+            )
+        )
+    return out
 
 
 @_rule("licence.redistribution")

@@ -10,6 +10,7 @@ from typing import Any
 from makebuy import (
     breakeven,
     cite,
+    config,
     cost,
     gate,
     hybrid,
@@ -37,12 +38,16 @@ def assess(
     with_robustness: bool = True,
     evals: Path | None = None,
     overrides: Sequence[tuple[str, Any]] = (),
+    settings: config.Config | None = None,
 ) -> AssessmentRun:
     """Assess one questionnaire against the catalog (built-in plus `catalog_paths`).
 
     The run carries the report (`.assessment`) and everything it was built from: the
-    normalised questionnaire, the catalog, and each stage's result."""
+    normalised questionnaire, the catalog, and each stage's result. `settings`: the
+    organisation's defaults (under the questionnaire's answers) and policy (in the gate)."""
     loaded = load.load_usecase(usecase_path, evals, overrides)
+    settings = settings or config.Config()
+    loaded, config_assumptions = settings.apply_defaults(loaded)
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
@@ -50,10 +55,11 @@ def assess(
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
     tiers = options.quality_tiers(catalog, all_options, on)
-    gated = gate.gate(usecase, catalog, all_options, on, tiers)
+    gated = gate.gate(usecase, catalog, all_options, on, tiers, settings)
     sized = cost.make_capacity(usecase, catalog, gated)
     costed, cost_assumptions = cost.cost_options(usecase, catalog, gated, on, sized)
-    costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized, tiers=tiers)]
+    if settings.allows_kind("hybrid"):
+        costed = [*costed, *hybrid.hybrid_options(usecase, catalog, costed, on, sized, tiers=tiers)]
     matrix = score.criteria_matrix(usecase, catalog, costed, tiers)
     matrix = score.add_hybrid_rows(matrix, costed)
     scored = score.score_options(usecase, matrix, method)
@@ -85,6 +91,7 @@ def assess(
             results, usecase.volume.horizon_months, method, scored.neutral
         ),
         assumptions=[
+            *config_assumptions,
             *assumptions,
             *options.quality_assumptions(catalog, usecase.task.kind, all_options, on, tiers),
             *gate.undated_models(catalog, all_options, on),

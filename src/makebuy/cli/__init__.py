@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "compare",
     "render",
     "schema",
+    "config",
 )
 """Modules under makebuy.cli whose `register(app)` adds a command or command group."""
 

@@ -15,7 +15,6 @@ from makebuy.cli.common import (
     DEBUG_OPTION,
     FAIL_ABOVE_OPTION,
     FULL_REPORT_URL_OPTION,
-    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     OUTPUT_OPTION,
@@ -30,8 +29,13 @@ from makebuy.cli.common import (
     reported_errors,
     summary_settings,
 )
+from makebuy.cli.config import effective_config
 from makebuy.errors import ExitCode, InputError
+from makebuy.models.methods import METHODS
 from makebuy.render import RENDERERS
+
+DEFAULT_METHOD = METHODS[0]
+"""The scoring method when neither --method nor the organisation config names one."""
 
 if TYPE_CHECKING:
     Format = StrEnum
@@ -52,7 +56,11 @@ def assess(
     no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: Format = typer.Option(Format("table"), "--format", "-f", help="Report format."),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod = METHOD_OPTION,
+    method: ScoreMethod | None = typer.Option(
+        None,
+        "--method",
+        help="Scoring method [default: the configured method, else weighted-sum].",
+    ),
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -85,10 +93,13 @@ def assess(
         check_template_dir(template, output_format.value)
         summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
         budget = budget_of(fail_above)
+        settings = effective_config()
+        method = method or ScoreMethod(settings.settings.method or DEFAULT_METHOD)
 
         result = pipeline.assess(
             questionnaire_source(usecase),
-            catalog,
+            [*settings.catalog_paths, *catalog],
+            settings=settings,
             method=method.value,
             evaluated_on=as_of.date() if as_of else None,
             builtin_catalog=not no_builtin,

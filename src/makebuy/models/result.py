@@ -50,10 +50,12 @@ class Assumption(_Frozen):
 
     field: str = Field(description="Questionnaire key or cost-model parameter it stands for.")
     value: str = Field(description="The value used, as shown to the reader.")
-    origin: Literal["default", "derived", "estimate", "catalog"] = Field(
+    origin: Literal["default", "derived", "estimate", "catalog", "config"] = Field(
         description="default: the questionnaire left it out; derived: computed from other"
         " answers; estimate: a cost-model parameter without a catalog source; catalog: a"
-        " warning of `catalog validate` on a user's catalog file (a stale figure)."
+        " warning of `catalog validate` on a user's catalog file (a stale figure); config:"
+        " the questionnaire left it out and the organisation's config file or a MAKEBUY_*"
+        " variable gave it (the reason names which)."
     )
     reason: str = Field(description="Why this value, in one sentence.")
 
