@@ -279,3 +279,27 @@ def test_configured_catalogs_are_relative_to_the_config_file(cli: Any, tmp_path:
     assert str(tmp_path / "our-gpus.yaml") in json.dumps(report["catalog"]["files"])
     doc = show_json(cli, deep)
     assert doc["catalog_paths"] == [str(tmp_path / "our-gpus.yaml")]
+
+
+def test_the_portfolio_applies_the_policy_to_every_use_case(cli: Any, tmp_path: Path) -> None:
+    """Denying the model a use case would pick changes its pick in the portfolio too, and
+    the configured method is the portfolio's."""
+    org, folder = tmp_path / "org", tmp_path / "cases"
+    org.mkdir()
+    folder.mkdir()
+    questionnaire(folder)
+    free = run_in(cli, folder, "portfolio", folder, "--format", "json", "-q")
+    assert free.exit_code == 0, free.stderr
+    (before,) = json.loads(free.stdout)["use_cases"]
+    assert json.loads(free.stdout)["method"] == "weighted-sum"
+    assert before["recommended"]["kind"] == "make"
+    model = before["recommended"]["option"].split(":", 1)[1]  # make:MODEL
+    (org / "makebuy.toml").write_text(
+        f'method = "topsis"\n[policy]\ndeny_models = ["{model}"]\n', encoding="utf-8"
+    )
+    result = run_in(cli, org, "portfolio", folder, "--format", "json", "-q")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["method"] == "topsis"
+    (after,) = report["use_cases"]
+    assert not after["recommended"]["option"].endswith(model)

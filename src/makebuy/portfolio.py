@@ -19,13 +19,16 @@ import datetime as dt
 import glob
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy.errors import MakebuyError
 from makebuy.models.result import Assessment, OptionKind, OptionResult
 from makebuy.score import Method
+
+if TYPE_CHECKING:
+    from makebuy.config import Config
 
 PORTFOLIO_SCHEMA_VERSION = 1
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
@@ -328,8 +331,10 @@ def assess_portfolio(
     evaluated_on: dt.date | None = None,
     builtin_catalog: bool = True,
     on_progress: Callable[[Path | None, int], None] | None = None,
+    settings: Config | None = None,
 ) -> Portfolio:
-    """Assess every questionnaire under `paths` against one catalog and total them.
+    """Assess every questionnaire under `paths` against one catalog and total them, each
+    under the organisation's `settings` (defaults and policy) when given.
 
     A questionnaire that fails to load or assess becomes a `Failure`; the rest go on. A
     broken catalog stops everything (raises), since no assessment could be trusted.
@@ -354,6 +359,7 @@ def assess_portfolio(
                 method=method,
                 evaluated_on=evaluated_on,
                 loaded_catalog=catalog,
+                settings=settings,
                 with_robustness=False,  # the portfolio shows totals, not tipping points
             )
         except MakebuyError as exc:

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.assess import check_template_dir
+from makebuy.cli.assess import DEFAULT_METHOD, check_template_dir
 from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
     DEBUG_OPTION,
     FAIL_ABOVE_OPTION,
     FULL_REPORT_URL_OPTION,
-    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     OUTPUT_OPTION,
@@ -33,6 +32,7 @@ from makebuy.cli.common import (
     reported_errors,
     summary_settings,
 )
+from makebuy.cli.config import effective_config
 from makebuy.errors import ExitCode, InputError
 from makebuy.render import PORTFOLIO_RENDERERS
 
@@ -57,7 +57,11 @@ def portfolio(
         PortfolioFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod = METHOD_OPTION,
+    method: ScoreMethod | None = typer.Option(
+        None,
+        "--method",
+        help="Scoring method [default: the configured method, else weighted-sum].",
+    ),
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -84,10 +88,13 @@ def portfolio(
         check_template_dir(template, output_format.value)
         summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
         budget = budget_of(fail_above)
+        settings = effective_config()
+        method = method or ScoreMethod(settings.settings.method or DEFAULT_METHOD)
         with _progress() as on_progress:
             result = assess_portfolio(
                 paths,
-                catalog,
+                [*settings.catalog_paths, *catalog],
+                settings=settings,
                 method=method.value,
                 evaluated_on=as_of.date() if as_of else None,
                 builtin_catalog=not no_builtin,
