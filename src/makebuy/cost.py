@@ -203,16 +203,15 @@ def _cost_api(
     # Price per option and month: the successor's from the migration month on.
     after = np.array([g.migration.month if g.migration else months for g, _, _ in priced])
     moved = np.arange(months)[None, :] >= after[:, None]
-    prices_in = np.where(
-        moved,
-        np.array([(n or p).input_per_1m for _, p, n in priced])[:, None],
-        np.array([p.input_per_1m for _, p, _ in priced])[:, None],
-    )
-    prices_out = np.where(
-        moved,
-        np.array([(n or p).output_per_1m for _, p, n in priced])[:, None],
-        np.array([p.output_per_1m for _, p, _ in priced])[:, None],
-    )
+
+    def monthly_price(side: str) -> np.ndarray:
+        """Options x months: the price per 1M `side` tokens in force each month."""
+        before = np.array([getattr(p, side) for _, p, _ in priced])[:, None]
+        since = np.array([getattr(n or p, side) for _, p, n in priced])[:, None]
+        return np.where(moved, since, before)
+
+    prices_in = monthly_price("input_per_1m")
+    prices_out = monthly_price("output_per_1m")
     tokens_in = volumes[None, :] * vol.input_tokens_per_request / 1e6
     tokens_out = volumes[None, :] * vol.output_tokens_per_request / 1e6
     monthly_in = prices_in * tokens_in * rate

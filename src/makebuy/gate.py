@@ -407,47 +407,39 @@ def _policy_hits(
     return out
 
 
+def _deny_and_allow(
+    ctx: _Ctx,
+    code: str,
+    listed: str,
+    rows: list[str],
+    value_of: Callable[[str], str | None],
+    what: str,
+) -> list[tuple[str, Exclusion]]:
+    """The `deny_<listed>` list's hits, then the `allow_<listed>` list's."""
+    return [
+        *_policy_hits(ctx, code, f"deny_{listed}", rows, value_of, what, deny=True),
+        *_policy_hits(ctx, code, f"allow_{listed}", rows, value_of, what, deny=False),
+    ]
+
+
 @_rule("policy.provider")
 def _policy_provider(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
     """Provider lists bind API options (buy and rent); self-hosting has no provider."""
     rows = [oid for oid in t.index if by_id[oid].kind in ("buy", "rent")]
-    return [
-        *_policy_hits(
-            ctx,
-            "policy.provider",
-            "deny_providers",
-            rows,
-            lambda o: by_id[o].provider,
-            "Provider",
-            deny=True,
-        ),
-        *_policy_hits(
-            ctx,
-            "policy.provider",
-            "allow_providers",
-            rows,
-            lambda o: by_id[o].provider,
-            "Provider",
-            deny=False,
-        ),
-    ]
+    return _deny_and_allow(
+        ctx, "policy.provider", "providers", rows, lambda o: by_id[o].provider, "Provider"
+    )
 
 
 @_rule("policy.model")
 def _policy_model(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
-    rows = list(t.index)
-    return [
-        *_policy_hits(
-            ctx, "policy.model", "deny_models", rows, lambda o: by_id[o].model, "Model", deny=True
-        ),
-        *_policy_hits(
-            ctx, "policy.model", "allow_models", rows, lambda o: by_id[o].model, "Model", deny=False
-        ),
-    ]
+    return _deny_and_allow(
+        ctx, "policy.model", "models", list(t.index), lambda o: by_id[o].model, "Model"
+    )
 
 
 @_rule("policy.licence")
@@ -455,27 +447,9 @@ def _policy_licence(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
     """Licence lists bind the model's licence, whoever serves it."""
-    rows = list(t.index)
-    return [
-        *_policy_hits(
-            ctx,
-            "policy.licence",
-            "deny_licences",
-            rows,
-            lambda o: by_id[o].licence,
-            "Licence",
-            deny=True,
-        ),
-        *_policy_hits(
-            ctx,
-            "policy.licence",
-            "allow_licences",
-            rows,
-            lambda o: by_id[o].licence,
-            "Licence",
-            deny=False,
-        ),
-    ]
+    return _deny_and_allow(
+        ctx, "policy.licence", "licences", list(t.index), lambda o: by_id[o].licence, "Licence"
+    )
 
 
 @_rule("policy.kind")
@@ -794,30 +768,27 @@ def undated_models(catalog: Catalog, options: list[Option], on: dt.date) -> list
             if o.offering is not None and catalog.offerings[o.offering].released is None
         }
     )
-    out = []
-    if undated:
-        out.append(
-            Assumption(
-                field="catalog.released",
-                value=f"{len(undated)} models undated",
-                origin="default",
-                reason="the catalog gives no release date for "
-                + ", ".join(undated)
-                + f"; they were not ruled out as released after {on.isoformat()}.",
-            )
+    return [
+        Assumption(
+            field=field,
+            value=f"{len(ids)} {noun} undated",
+            origin="default",
+            reason=f"the catalog gives no {what} "
+            + ", ".join(ids)
+            + f"; they were not ruled out as {when} after {on.isoformat()}.",
         )
-    if unserved:
-        out.append(
-            Assumption(
-                field="catalog.offerings.released",
-                value=f"{len(unserved)} offerings undated",
-                origin="default",
-                reason="the catalog gives no date the provider started serving "
-                + ", ".join(unserved)
-                + f"; they were not ruled out as first served after {on.isoformat()}.",
-            )
+        for field, ids, noun, what, when in (
+            ("catalog.released", undated, "models", "release date for", "released"),
+            (
+                "catalog.offerings.released",
+                unserved,
+                "offerings",
+                "date the provider started serving",
+                "first served",
+            ),
         )
-    return out
+        if ids
+    ]
 
 
 def _date(value: object) -> dt.date | None:

@@ -12,6 +12,7 @@ import typer
 from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
+    CONFIGURED_METHOD_OPTION,
     DEBUG_OPTION,
     FAIL_ABOVE_OPTION,
     FULL_REPORT_URL_OPTION,
@@ -23,6 +24,7 @@ from makebuy.cli.common import (
     ScoreMethod,
     budget_of,
     choices,
+    configured_method,
     questionnaire_source,
     render_and_emit,
     report_outcome,
@@ -31,11 +33,7 @@ from makebuy.cli.common import (
 )
 from makebuy.cli.config import effective_config
 from makebuy.errors import ExitCode, InputError
-from makebuy.models.methods import METHODS
 from makebuy.render import RENDERERS
-
-DEFAULT_METHOD = METHODS[0]
-"""The scoring method when neither --method nor the organisation config names one."""
 
 if TYPE_CHECKING:
     Format = StrEnum
@@ -56,11 +54,7 @@ def assess(
     no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: Format = typer.Option(Format("table"), "--format", "-f", help="Report format."),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod | None = typer.Option(
-        None,
-        "--method",
-        help="Scoring method [default: the configured method, else weighted-sum].",
-    ),
+    method: ScoreMethod | None = CONFIGURED_METHOD_OPTION,
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -94,7 +88,7 @@ def assess(
         summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
         budget = budget_of(fail_above)
         settings = effective_config()
-        method = method or ScoreMethod(settings.settings.method or DEFAULT_METHOD)
+        method = configured_method(method, settings.settings.method)
 
         result = pipeline.assess(
             questionnaire_source(usecase),

@@ -70,6 +70,19 @@ NO_CACHE_OPTION: Any = typer.Option(
     " cache (also: MAKEBUY_NO_CACHE=1).",
 )
 METHOD_OPTION: Any = typer.Option(ScoreMethod(METHODS[0]), "--method", help="Scoring method.")
+CONFIGURED_METHOD_OPTION: Any = typer.Option(
+    None,
+    "--method",
+    help="Scoring method [default: the configured method, else weighted-sum].",
+)
+"""--method on commands that read the organisation config (see `configured_method`)."""
+
+
+def configured_method(method: ScoreMethod | None, configured: str | None) -> ScoreMethod:
+    """The scoring method: --method, else the organisation config's, else the first."""
+    return method or ScoreMethod(configured or METHODS[0])
+
+
 QUIET_OPTION: Any = typer.Option(
     False, "--quiet", "-q", help="No one-line summary on stderr (errors are still shown)."
 )

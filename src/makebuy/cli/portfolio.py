@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from makebuy.cli.assess import DEFAULT_METHOD, check_template_dir
+from makebuy.cli.assess import check_template_dir
 from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
+    CONFIGURED_METHOD_OPTION,
     DEBUG_OPTION,
     FAIL_ABOVE_OPTION,
     FULL_REPORT_URL_OPTION,
@@ -26,6 +27,7 @@ from makebuy.cli.common import (
     ScoreMethod,
     budget_of,
     choices,
+    configured_method,
     current_environment,
     render_and_emit,
     report_outcome,
@@ -57,11 +59,7 @@ def portfolio(
         PortfolioFormat("table"), "--format", "-f", help="Report format."
     ),
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod | None = typer.Option(
-        None,
-        "--method",
-        help="Scoring method [default: the configured method, else weighted-sum].",
-    ),
+    method: ScoreMethod | None = CONFIGURED_METHOD_OPTION,
     as_of: dt.datetime | None = AS_OF_OPTION,
     template: Path | None = typer.Option(
         None,
@@ -89,7 +87,7 @@ def portfolio(
         summary, full_report_url = summary_settings(summary, output_format.value, full_report_url)
         budget = budget_of(fail_above)
         settings = effective_config()
-        method = method or ScoreMethod(settings.settings.method or DEFAULT_METHOD)
+        method = configured_method(method, settings.settings.method)
         with _progress() as on_progress:
             result = assess_portfolio(
                 paths,
