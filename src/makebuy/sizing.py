@@ -771,13 +771,15 @@ def size_model(
             "tensor_parallel_efficiency",
         )
     ]
-    if precision in ("fp8", "int8", "int4"):
-        name = "quantisation_overhead_4bit" if precision == "int4" else "quantisation_overhead_8bit"
-        notes.insert(
-            0,
-            f"{name} = {getattr(params, name):g}: "
-            f"{SizingParameters.model_fields[name].description}",
-        )
+    lowered = {
+        "fp8": ["quantisation_overhead_8bit"],
+        "int8": ["quantisation_overhead_8bit"],
+        "int4": ["quantisation_overhead_4bit", "int4_read_efficiency"],
+    }
+    notes[:0] = [
+        f"{name} = {getattr(params, name):g}: {SizingParameters.model_fields[name].description}"
+        for name in lowered.get(precision, [])
+    ]
     notes.append(
         f"utilisation = {utilisation:g}: share of the time the GPUs serve traffic; cost per 1M"
         " tokens = $/GPU-hour x GPUs x 1e6 / (3600 x tokens/s x utilisation)."
