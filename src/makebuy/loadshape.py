@@ -205,8 +205,8 @@ def split_detail(tokens_m: float, kind: str, price: Price, load: Load) -> str:
         missing.append("cached-input")
     if missing:
         text += (
-            f"; the {' and '.join(missing)} discount was not applied: the catalog has no"
-            f" {' or '.join(missing)} price for this offering"
+            f"; the {' and '.join(missing)} discount{'s were' if len(missing) > 1 else ' was'}"
+            f" not applied: the catalog has no {' or '.join(missing)} price for this offering"
         )
     return text
 
@@ -246,7 +246,7 @@ def make_assumptions(usecase: UseCase) -> list[Assumption]:
             Assumption(
                 field="load.spot_acceptable",
                 value="no spot price used",
-                origin="catalog",
+                origin="estimate",
                 reason="Spot or preemptible capacity is acceptable, but the catalog holds no"
                 " sourced spot GPU price (its GPU prices are on-demand, reserved or owned),"
                 " so make options are costed at the organisation's commitment; no spot"
@@ -266,19 +266,20 @@ def api_assumptions(usecase: UseCase, prices: list[Price]) -> list[Assumption]:
     if load.batchable_share > 0:
         have = sum(batch_prices(p) is not None for p in prices)
         parts.append(
-            f"batch prices for {have} of {len(prices)} ({load.batchable_share:.0%} of requests)"
+            f"{have} of {len(prices)} buy/rent options have batch prices"
+            f" ({load.batchable_share:.0%} of requests batchable)"
         )
     if load.cacheable_input_share > 0:
         have = sum(cached_price(p) is not None for p in prices)
         parts.append(
-            f"cached-input prices for {have} of {len(prices)}"
-            f" ({load.cacheable_input_share:.0%} of input tokens)"
+            f"{have} of {len(prices)} have cached-input prices"
+            f" ({load.cacheable_input_share:.0%} of input tokens cacheable)"
         )
     return [
         Assumption(
             field="load.api_discounts",
-            value="; ".join(parts) + " buy/rent options",
-            origin="catalog",
+            value="; ".join(parts),
+            origin="estimate",
             reason="Where an offering's catalog price has a batch or cached-input price, that"
             " share of tokens is billed at it; where it has none, the share pays the list"
             " price and the option's token lines say the discount was not applied. Cache"
