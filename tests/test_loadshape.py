@@ -222,7 +222,7 @@ def test_scenario_totals_at_factor_one_match_the_cost_stage_with_a_load_shape(
     """The robustness stage recomputes make costs and scales API costs: with a load shape,
     batch and cached prices set, factor 1 gives back every option's total."""
     run = pipeline.assess(
-        EXAMPLES / "batch-document-processing.yaml", [_overlay(tmp_path)], with_robustness=False
+        EXAMPLES / "invoice-extraction-batch.yaml", [_overlay(tmp_path)], with_robustness=False
     )
     assert run.usecase.load.load_shape == "business_hours"
     totals, _ = totals_at_volumes(
@@ -301,3 +301,32 @@ def test_a_larger_cacheable_share_never_raises_the_api_price(
 
     assert paid(high) <= paid(low) + 1e-9
     assert paid(high) <= 3 * list_in + list_out + 1e-9
+
+
+def test_hybrid_totals_at_factor_one_match_the_cost_stage_with_a_load_shape(
+    tmp_path: Path,
+) -> None:
+    """Hybrid legs are costed at their share with the same shape and discounts, and the
+    scenario totals give them back."""
+    path = _usecase(
+        tmp_path,
+        load={"load_shape": "diurnal", "batchable_share": 0.5, "cacheable_input_share": 0.3},
+        task={"mix": {"low": 0.6, "medium": 0.3, "high": 0.1}},
+        volume={"requests_per_month": 3_000_000},
+    )
+    run = pipeline.assess(path, [_overlay(tmp_path)], with_robustness=False)
+    totals, _ = totals_at_volumes(
+        run.usecase,
+        run.catalog,
+        run.costed,
+        run.capacity,
+        np.array([1.0]),
+        params=DEFAULT_PARAMETERS,
+    )
+    hybrids = [c for c in run.costed if c.gate.option.kind == "hybrid" and c.cost is not None]
+    assert hybrids
+    cents = 0.005 * run.usecase.volume.horizon_months * 3
+    for c in hybrids:
+        assert c.cost is not None
+        oid = c.gate.option.id
+        assert totals[oid][0] == pytest.approx(c.cost.total, abs=cents, rel=1e-9), oid
