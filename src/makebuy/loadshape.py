@@ -193,11 +193,15 @@ def effective_per_1m(price: Price, load: Load, side: str) -> float:
 def split_detail(tokens_m: float, kind: str, price: Price, load: Load) -> str:
     """`100.0M input tokens: 50.0M at $0.15, 30.0M cached at $0.075, 20.0M by batch at
     $0.075 per 1M; the batch discount was not applied (...)`."""
-    parts = [
-        f"{tokens_m * share:,.1f}M{' ' + label if label else ''} at ${usd:g}"
-        for share, label, usd in token_split(price, load, kind)
-    ]
-    text = f"{tokens_m:,.1f}M {kind} tokens: {', '.join(parts)} per 1M"
+    split = token_split(price, load, kind)
+    if len(split) == 1 and not split[0][1]:  # nothing discounted: the plain line
+        text = f"{tokens_m:,.1f}M {kind} tokens at ${split[0][2]:g} per 1M"
+    else:
+        parts = [
+            f"{tokens_m * share:,.1f}M{' ' + label if label else ''} at ${usd:g}"
+            for share, label, usd in split
+        ]
+        text = f"{tokens_m:,.1f}M {kind} tokens: {', '.join(parts)} per 1M"
     missing = []
     if load.batchable_share > 0 and batch_prices(price) is None:
         missing.append("batch")
