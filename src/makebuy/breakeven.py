@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from makebuy import cost
+from makebuy import cost, loadshape
 from makebuy.models.result import BreakEven, CostPoint, OptionResult
 from makebuy.models.stages import Capacity
-from makebuy.models.usecase import UseCase
+from makebuy.models.usecase import Load, UseCase
 from makebuy.money import money
 
 SERIES_POINTS = 25
@@ -85,10 +85,13 @@ def _pair(
     # Requests a month one replica covers, and what it costs a month, per configuration.
     per_replica = configs["capacity_rps"].to_numpy() / max(peak_ratio, 1e-30)
     replica_month = configs["replica_usd_per_hour"].to_numpy() * cost.HOURS_PER_MONTH * rate
-    make_per_request = float((replica_month / per_replica).min())
+    # A load shape runs the replicas part of the week: on average its mean share of the peak.
+    make_per_request = float((replica_month / per_replica).min()) * loadshape.mean_level(
+        usecase.load
+    )
 
     def make_monthly(v: np.ndarray) -> np.ndarray:
-        replicas = cost.replica_count(v[:, None] / per_replica[None, :])
+        replicas = loadshape.mean_replicas(v[:, None] / per_replica[None, :], usecase.load)
         return (replicas * replica_month[None, :]).min(axis=1) + fixed
 
     volume: float | None = None
@@ -103,7 +106,9 @@ def _pair(
     else:
         best = int(np.argmin(replica_month / per_replica))
         beyond = (replica_month[best] + fixed) / (api_per_request - make_per_request)
-        volume = _last_dearer(per_replica, replica_month, fixed, api_per_request, beyond)
+        volume = _last_dearer(
+            per_replica, replica_month, fixed, api_per_request, beyond, usecase.load
+        )
         today = vol.requests_per_month
         tokens = volume * tokens_per_request
         crossing = f"{_count(volume)} requests a month ({_count(tokens)} tokens)"
@@ -153,6 +158,7 @@ def _last_dearer(
     fixed: float,
     api_per_request: float,
     beyond: float,
+    load: Load,
 ) -> float:
     """The largest volume at which make costs more than the API (make is cheaper above it).
 
@@ -161,16 +167,19 @@ def _last_dearer(
     it at V = L / price, so make is dearer on (start, min(end, L / price)).
     """
     counts = np.ceil(beyond / per_replica).astype(int) + 1
-    if counts.sum() > MAX_BREAKPOINTS:  # very many steps: sample the curve instead
+    steps = len(loadshape.segments(load)[1])
+    if counts.sum() * steps > MAX_BREAKPOINTS:  # very many steps: sample the curve instead
         points = np.geomspace(1.0, beyond, MAX_BREAKPOINTS)
-    else:
+    elif load.load_shape == "flat":
         points = np.concatenate(
             [np.arange(1, n + 1) * u for n, u in zip(counts, per_replica, strict=True)]
         )
+    else:  # each segment's replicas step at its own volumes
+        points = np.concatenate(loadshape.breakpoints(per_replica, beyond, load))
     edges = np.unique(np.concatenate([[0.0], points[points <= beyond], [beyond]]))
     starts, ends = edges[:-1], edges[1:]
     mid = (starts + ends) / 2
-    replicas = cost.replica_count(mid[:, None] / per_replica[None, :])
+    replicas = loadshape.mean_replicas(mid[:, None] / per_replica[None, :], load)
     level = (replicas * replica_month[None, :]).min(axis=1) + fixed
     reach = level / api_per_request
     dearer = reach > starts

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, sizing
+from makebuy import capacity, loadshape, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -134,6 +134,16 @@ def cost_options(
         assumptions = _cost_make(
             usecase, catalog, make, volumes, sized, params, costs, new_exclusions
         )
+    assumptions += loadshape.api_assumptions(
+        usecase,
+        [
+            p
+            for g in api
+            if g.option.id in costs
+            and g.option.offering is not None
+            and (p := price_on(catalog.offerings[g.option.offering], on)) is not None
+        ],
+    )
     if migrates:
         assumptions.append(
             Assumption(
@@ -206,8 +216,10 @@ def _cost_api(
 
     def monthly_price(side: str) -> np.ndarray:
         """Options x months: the price per 1M `side` tokens in force each month."""
-        before = np.array([getattr(p, side) for _, p, _ in priced])[:, None]
-        since = np.array([getattr(n or p, side) for _, p, n in priced])[:, None]
+        load = usecase.load
+        before = np.array([loadshape.effective_per_1m(p, load, side) for _, p, _ in priced])
+        since = np.array([loadshape.effective_per_1m(n or p, load, side) for _, p, n in priced])
+        before, since = before[:, None], since[:, None]
         return np.where(moved, since, before)
 
     prices_in = monthly_price("input_per_1m")
@@ -234,12 +246,12 @@ def _cost_api(
             CostLine(
                 item="input_tokens",
                 total=float(monthly_in[i].sum()),
-                detail=_token_detail(tokens_in, "input", price.input_per_1m, later, after[i]),
+                detail=_token_detail(tokens_in, "input", price, later, after[i], usecase),
             ),
             CostLine(
                 item="output_tokens",
                 total=float(monthly_out[i].sum()),
-                detail=_token_detail(tokens_out, "output", price.output_per_1m, later, after[i])
+                detail=_token_detail(tokens_out, "output", price, later, after[i], usecase)
                 + speed_note,
             ),
         ]
@@ -280,9 +292,19 @@ def _average_price(prices: np.ndarray, tokens: np.ndarray) -> float:
 
 
 def _token_detail(
-    tokens: np.ndarray, kind: str, price: float, later: Price | None, month: int
+    tokens: np.ndarray, kind: str, row: Price, later: Price | None, month: int, usecase: UseCase
 ) -> str:
-    """`12.3M input tokens at $0.15 per 1M`, split at the migration month when there is one."""
+    """`12.3M input tokens at $0.15 per 1M`, split at the migration month when there is one
+    (and by batch and cached tokens when the questionnaire's load section has shares)."""
+    if loadshape.shares_apply(usecase.load):
+        if later is None:
+            return loadshape.split_detail(float(tokens.sum()), kind, row, usecase.load)
+        before, since = tokens[0, :month].sum(), tokens[0, month:].sum()
+        return (
+            f"{loadshape.split_detail(float(before), kind, row, usecase.load)}; then at the"
+            f" successor: {loadshape.split_detail(float(since), kind, later, usecase.load)}"
+        )
+    price = row.input_per_1m if kind == "input" else row.output_per_1m
     if later is None:
         return f"{tokens.sum():,.1f}M {kind} tokens at ${price:g} per 1M"
     new = later.input_per_1m if kind == "input" else later.output_per_1m
@@ -434,8 +456,12 @@ def _cost_make(
     average_rps = volumes / SECONDS_PER_MONTH
     if not grid.empty:
         replicas = replicas_needed(peak, grid["capacity_rps"].to_numpy())
+        # Replicas running on average over the week (flat load: the peak's, around the clock).
+        running = loadshape.mean_replicas(
+            peak[None, :] / grid["capacity_rps"].to_numpy()[:, None], usecase.load
+        )
         hourly = grid["replica_usd_per_hour"].to_numpy()[:, None]
-        gpu_monthly = replicas * hourly * HOURS_PER_MONTH * rate
+        gpu_monthly = running * hourly * HOURS_PER_MONTH * rate
         grid["gpu_total"] = gpu_monthly.sum(axis=1)
         grid["replicas_peak"] = replicas.max(axis=1).astype(int)
         grid["_row"] = np.arange(len(grid))
@@ -448,7 +474,7 @@ def _cost_make(
     else:
         best = pd.DataFrame()
         gpu_monthly = np.zeros((0, len(volumes)))
-        replicas = np.zeros((0, len(volumes)))
+        replicas = running = np.zeros((0, len(volumes)))
     ops_monthly, ops_fte = fixed_monthly(usecase, params)
     months = len(volumes)
     tokens_in_m = float(volumes.sum()) * vol.input_tokens_per_request / 1e6
@@ -460,8 +486,8 @@ def _cost_make(
         row = best.loc[model_id].to_dict()
         i = int(row["_row"])
         gpu_series = gpu_monthly[i]
-        utilisation = np.minimum(1.0, average_rps / (replicas[i] * row["capacity_rps"]))
-        mean_util = float((utilisation * replicas[i]).sum() / replicas[i].sum())
+        utilisation = np.minimum(1.0, average_rps / (running[i] * row["capacity_rps"]))
+        mean_util = float((utilisation * running[i]).sum() / running[i].sum())
         ops_series = np.full(months, ops_monthly)
         ft_series = np.zeros(months)
         measured = row["throughput_basis"] == "measured"
@@ -484,6 +510,7 @@ def _cost_make(
                     f" ({basis}); first token after about {row['ttft_ms']:,.0f} ms, then"
                     f" {1e3 / row['ms_per_output_token']:,.0f} tokens/s per answer;"
                     f" {mean_util:.0%} average utilisation"
+                    + loadshape.gpus_note(usecase.load, running[i], replicas[i], int(row["tp"]))
                 ),
             ),
             CostLine(
@@ -688,9 +715,13 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
             field="cost.gpu_hours_per_month",
             value=f"{HOURS_PER_MONTH:g}",
             origin="estimate",
-            reason="Self-hosted replicas run around the clock (8,760 hours a year / 12).",
+            reason="Self-hosted replicas run around the clock (8,760 hours a year / 12)."
+            if usecase.load.load_shape == "flat"
+            else "Hours in a month (8,760 hours a year / 12); replicas run as many of them as"
+            " the load shape needs (see load.load_shape).",
         )
     )
+    out += loadshape.make_assumptions(usecase)
     if usecase.requirements.fine_tuning == "maybe":
         out.append(
             Assumption(
@@ -801,7 +832,8 @@ def totals_under(
         # scenarios x configs x months
         need = (peak[None, :] * mf / cap_f[:, None])[:, None, :] / cap[None, :, None]
         replicas = replica_count(need)
-        gpu = (replicas * hourly[None, :, None]).sum(axis=2)
+        running = loadshape.mean_replicas(need, usecase.load)
+        gpu = (running * hourly[None, :, None]).sum(axis=2)
         # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
         order = np.lexsort(
             (

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from makebuy import loadshape
 from makebuy.errors import InputError
 from makebuy.load import LoadedUseCase
 from makebuy.models.result import Assumption
@@ -103,7 +104,22 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
             line=loaded.lines.get(("volume", "peak_requests_per_second")),
             field="volume.peak_requests_per_second",
         )
-    if vol.peak_requests_per_second is None:
+    if uc.load.load_shape != "flat":
+        _check_peak_carries_shape(loaded, uc, average)
+    if vol.peak_requests_per_second is None and uc.load.load_shape != "flat":
+        # The shape fixes the peak-to-average ratio: the peak is what carries the month.
+        peak = average / loadshape.mean_level(uc.load)
+        updates_volume["peak_requests_per_second"] = peak
+        assumptions.append(
+            Assumption(
+                field="volume.peak_requests_per_second",
+                value=f"{peak:.3g}",
+                origin="derived",
+                reason="not answered; the average rate over the load shape's share of the"
+                f" peak ({loadshape.mean_level(uc.load):.0%}, load.load_shape)",
+            )
+        )
+    elif vol.peak_requests_per_second is None:
         peak = vol.requests_per_month / SECONDS_PER_MONTH * PEAK_TO_AVERAGE
         updates_volume["peak_requests_per_second"] = peak
         assumptions.append(
@@ -212,3 +228,20 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if value >= 1000 else f"{value:g}"
     return str(value)
+
+
+def _check_peak_carries_shape(loaded: LoadedUseCase, uc: UseCase, average: float) -> None:
+    """A stated peak under a load shape must carry the month's requests: the shape runs at
+    the peak only part of the week, so the peak is at least the average over its mean."""
+    peak = uc.volume.peak_requests_per_second
+    level = loadshape.mean_level(uc.load)
+    if peak is not None and peak * level < average * (1 - 1e-9):
+        raise InputError(
+            f"peak {peak:g} requests/s under the {uc.load.load_shape} load shape (on average"
+            f" {level:.0%} of the peak) serves fewer than the {uc.volume.requests_per_month:,.0f}"
+            f" requests a month ({average:.3g}/s on average): raise the peak to at least"
+            f" {average / level:.3g} or leave it out to derive it",
+            path=loaded.path,
+            line=loaded.lines.get(("volume", "peak_requests_per_second")),
+            field="volume.peak_requests_per_second",
+        )

@@ -10,7 +10,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from makebuy.models.usecase import TaskKind
 
@@ -208,6 +215,34 @@ class Model(_Entry):
         return self
 
 
+class PriceDiscounts(_Entry):
+    """Figure group: the offering's cached-input and batch prices, read beside its standard
+    price (USD per 1M tokens). A price left out means the catalog has none: the report then
+    says the discount was not applied."""
+
+    cached_input_per_1m: float | None = Field(
+        None, ge=0, description="USD per 1M input tokens read from the prompt cache."
+    )
+    batch_input_per_1m: float | None = Field(
+        None, ge=0, description="USD per 1M input tokens sent through the batch API."
+    )
+    batch_output_per_1m: float | None = Field(
+        None, ge=0, description="USD per 1M output tokens from the batch API."
+    )
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _batch_pair(self) -> PriceDiscounts:
+        if (self.batch_input_per_1m is None) != (self.batch_output_per_1m is None):
+            raise ValueError("batch_input_per_1m and batch_output_per_1m go together")
+        if self.cached_input_per_1m is None and self.batch_input_per_1m is None:
+            raise ValueError("give cached_input_per_1m or the batch prices")
+        return self
+
+
 class Price(_Entry):
     """One price of an offering, valid from `effective_from` until `effective_to` (exclusive)."""
 
@@ -219,6 +254,32 @@ class Price(_Entry):
     as_of: dt.date
     status: FigureStatus = "verified"
     note: str | None = None
+    discounts: PriceDiscounts | None = Field(
+        None,
+        description="Cached-input and batch prices in force with this price (own source).",
+    )
+
+    @model_validator(mode="after")
+    def _discounts_below_list(self) -> Price:
+        d = self.discounts
+        if d is None:
+            return self
+        for name, value, list_price in (
+            ("cached_input_per_1m", d.cached_input_per_1m, self.input_per_1m),
+            ("batch_input_per_1m", d.batch_input_per_1m, self.input_per_1m),
+            ("batch_output_per_1m", d.batch_output_per_1m, self.output_per_1m),
+        ):
+            if value is not None and value > list_price:
+                raise ValueError(f"discounts.{name} ({value:g}) is above the list price")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_discounts(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A row without discounts dumps as before they existed (same catalog fingerprint)."""
+        out = handler(self)
+        if isinstance(out, dict) and out.get("discounts", 0) is None:
+            del out["discounts"]
+        return out
 
     @property
     def shown(self) -> str:

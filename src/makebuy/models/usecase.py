@@ -135,6 +135,54 @@ class Volume(_Section):
     )
 
 
+LoadShape = Literal["flat", "business_hours", "diurnal"]
+
+
+class Load(_Section):
+    """How traffic spreads over the week and which cheaper ways of buying it fit (all
+    optional; absent, every request is served as it comes at list prices, around the clock)."""
+
+    load_shape: LoadShape = Field(
+        "flat",
+        description="flat | business_hours | diurnal. flat: the peak rate all week (self-hosted"
+        " replicas run around the clock). business_hours: the peak rate for"
+        " `peak_hours_per_day` hours on each of 5 weekdays, `off_peak_share` of it the rest of"
+        " the week. diurnal: every day follows a cosine curve from `off_peak_share` of the"
+        " peak at 02:00 to the peak at 14:00. Self-hosted replicas follow the curve hour by"
+        " hour, down to a minimum (1, or 0 when every request is batchable).",
+    )
+    peak_hours_per_day: int = Field(
+        10, ge=1, le=24, description="business_hours: hours a weekday at the peak rate."
+    )
+    off_peak_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="business_hours: the rate outside peak hours; diurnal: the lowest rate"
+        " of the day; both as a share of the peak rate.",
+    )
+    batchable_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of requests that can wait for a batch API or a batch job (hours);"
+        " billed at the offering's batch prices where it has them. 1: a batch-only workload"
+        " (self-hosted replicas may scale to zero off-peak).",
+    )
+    cacheable_input_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of input tokens that are a repeated prefix (system prompt, shared"
+        " documents), billed at the offering's cached-input price where it has one.",
+    )
+    spot_acceptable: bool = Field(
+        False,
+        description="Spot or preemptible GPU capacity is acceptable (used only where the"
+        " catalog holds a sourced spot price).",
+    )
+
+
 class Users(_Section):
     """Who uses the product or service this use case powers."""
 
@@ -418,6 +466,10 @@ class UseCase(_Section):
     owner: str | None = Field(None, description="Team accountable for the decision.")
     task: Task = Field(default_factory=Task, description="What the model is asked to do.")
     volume: Volume = Field(..., description="How much traffic, and how it grows.")
+    load: Load = Field(
+        default_factory=Load,
+        description="Load shape over the week, batchable and cacheable shares, spot capacity.",
+    )
     users: Users = Field(default_factory=Users, description="Who uses the product.")
     data: Data = Field(default_factory=Data, description="What data prompts carry.")
     requirements: Requirements = Field(
