@@ -21,6 +21,7 @@ from makebuy import (
     robustness,
     salience,
     score,
+    seats,
 )
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
 from makebuy.models.stages import AssessmentRun
@@ -51,9 +52,11 @@ def assess(
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
+    seats.check_seat_prices(loaded.usecase, loaded.lines, loaded.path, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
+    all_options += seats.seat_options(usecase, catalog, all_options)  # none without users.seats
     tiers = options.quality_tiers(catalog, all_options, on)
     gated = gate.gate(usecase, catalog, all_options, on, tiers, settings)
     sized = cost.make_capacity(usecase, catalog, gated)

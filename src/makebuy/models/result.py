@@ -12,7 +12,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from makebuy.models.methods import Method
 
-OptionKind = Literal["buy", "rent", "make", "hybrid"]
+OptionKind = Literal["buy", "rent", "make", "hybrid", "seat"]
 CRITERIA: tuple[str, ...] = (
     "cost",
     "capability",
