@@ -23,6 +23,7 @@ from .conftest import EXAMPLES, SHIPPED_VARIABLES
 from .helpers import assess_json, codes, option, questionnaire
 
 AS_OF = "2026-06-01"
+GPT_4O = {"value": "openai/gpt-4o", "source": "test-vendor-pricing", "as_of": AS_OF}
 
 
 def seat_catalog(tmp_path: Path, **extra: Any) -> Path:
