@@ -370,3 +370,28 @@ def test_the_shipped_seat_prices_rest_on_the_vendors_own_pages(shipped: None) ->
             assert price.as_of <= dt.date(2026, 12, 1)
         if seat.model is not None:
             assert seat.model.value in catalog.models
+
+
+# ---------------------------------------------------------------- a seat in every report
+
+
+def test_a_seat_option_can_win_and_every_format_shows_it(cli, tmp_path: Path) -> None:
+    """A cheap quoted seat wins on cost; the recommendation names an alternative of another
+    kind, and each format renders the seat option and its cost line."""
+    priorities = {"cost": 5, "capability": 1, "data_control": 0, "customisation": 0}
+    priorities |= {"vendor_independence": 0, "operational_simplicity": 0, "support_and_safety": 0}
+    path = internal_chat(
+        tmp_path,
+        seats=5,
+        users={"seat_prices": {"test/team-plan": 0.1}},
+        priorities=priorities,
+    )
+    catalog = seat_catalog(tmp_path)
+    rep = assess_json(path, "--catalog", str(catalog))
+    rec = rep["recommendation"]
+    assert rec["option"] == "seat:test/team-plan"
+    assert rec["alternative"] is None or not rec["alternative"].startswith("seat:")
+    for fmt in ("table", "markdown", "html", "csv"):
+        result = cli("assess", path, "--catalog", catalog, "--format", fmt)
+        assert result.exit_code == ExitCode.OK, result.stderr
+        assert "Team Plan (GPT-4o) (seat: Test Vendor)" in result.stdout.replace("&#39;", "'")
