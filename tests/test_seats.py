@@ -395,3 +395,15 @@ def test_a_seat_option_can_win_and_every_format_shows_it(cli, tmp_path: Path) ->
         result = cli("assess", path, "--catalog", catalog, "--format", fmt)
         assert result.exit_code == ExitCode.OK, result.stderr
         assert "Team Plan (GPT-4o) (seat: Test Vendor)" in result.stdout.replace("&#39;", "'")
+
+
+def test_break_even_says_at_what_volume_the_flat_seat_bill_beats_an_api(tmp_path: Path) -> None:
+    rep = report(tmp_path, internal_chat(tmp_path, seats=50, volume={"horizon_months": 36}))
+    pairs = [b for b in rep["break_even"] if b["make"] == "seat:test/team-plan"]
+    assert pairs, rep["break_even"]
+    for pair in pairs:
+        api = option(rep, pair["versus"])["cost"]
+        per_request = (500 * api["input_per_1m_usd"] + 200 * api["output_per_1m_usd"]) / 1e6
+        assert pair["requests_per_month"] == pytest.approx(1000 / per_request, rel=1e-6)
+        assert "Team Plan (GPT-4o) (seat: Test Vendor)" in pair["statement"]
+        assert {p["monthly_cost"]["seat:test/team-plan"] for p in pair["series"]} == {1000.0}
