@@ -407,3 +407,10 @@ def test_break_even_says_at_what_volume_the_flat_seat_bill_beats_an_api(tmp_path
         assert pair["requests_per_month"] == pytest.approx(1000 / per_request, rel=1e-6)
         assert "Team Plan (GPT-4o) (seat: Test Vendor)" in pair["statement"]
         assert {p["monthly_cost"]["seat:test/team-plan"] for p in pair["series"]} == {1000.0}
+
+
+def test_catalog_show_finds_a_seat_product(cli, shipped: None) -> None:
+    result = cli("catalog", "show", "openai/chatgpt-business", "--kind", "seats")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.startswith("seat openai/chatgpt-business\n")
+    assert "seat-openai-business-billing" in result.stdout
