@@ -650,7 +650,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
     if lowered & {"fp8", "int8"}:
         fields.append("quantisation_overhead_8bit")
     if "int4" in lowered:
-        fields.append("quantisation_overhead_4bit")
+        fields += ["quantisation_overhead_4bit", "int4_read_efficiency"]
     if usecase.requirements.fine_tuning == "planned":
         fields += [
             "fine_tuning_runs_per_year",
