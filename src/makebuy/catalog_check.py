@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from makebuy import seats
 from makebuy.errors import InputError, InputErrors
 from makebuy.load import (
     LoadedCatalog,
@@ -422,6 +423,8 @@ def _check_weak_sources(loaded: LoadedCatalog, out: _Collector) -> None:
         lic = cat.licences[lid]
         if community(lic.source):
             report("licences", lid, f"licences[{lid}].source", lic.source)
+    for sid, field_, source in seats.community_priced(cat):
+        report("seats", sid, field_, source)
 
 
 def _relation_checks(loaded: LoadedCatalog, out: _Collector) -> None:
@@ -509,6 +512,8 @@ def _check_values(file: CatalogFile, doc: LoadedYaml, out: _Collector, *, as_of:
     def bad(at: tuple[str | int, ...], field_: str, message: str) -> None:
         out.add("error", "implausible", message, path=doc.path, line=doc.line_of(at), field=field_)
 
+    for at, field_, message in seats.implausible(file.seats):
+        bad(at, field_, message)
     for i, model in enumerate(file.models):
         if model.precisions is not None and not model.open_weights:
             bad(
@@ -728,3 +733,7 @@ def _check_age(
         for j, gp in enumerate(gpu.prices):
             if gp.as_of < oldest:
                 warn(("gpus", i, "prices", j), f"gpus[{gpu.id}].prices[{j}]", gp.as_of)
+    for i, seat in enumerate(file.seats):
+        for j, sp in enumerate(seat.prices):
+            if sp.as_of < oldest:
+                warn(("seats", i, "prices", j), f"seats[{seat.id}].prices[{j}]", sp.as_of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from makebuy import seats
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import OptionResult, SourceRef
 
@@ -61,6 +62,8 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
                         and p["as_of"] == str(r.cost.price_as_of)
                     ]
                 )
+        if r.kind == "seat" and r.cost is not None:
+            walk(seats.cited(catalog, r.id, r.cost.price_source))
         for (model_id, _), ev in catalog.evidence.items():
             if model_id == r.model:
                 walk(ev.model_dump(mode="json"))

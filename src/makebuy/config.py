@@ -31,7 +31,7 @@ CONFIG_FILE = "makebuy.toml"
 PYPROJECT_FILE = "pyproject.toml"
 ENV_PREFIX = "MAKEBUY_"
 
-OptionKindName = Literal["buy", "rent", "make", "hybrid"]
+OptionKindName = Literal["buy", "rent", "make", "hybrid", "seat"]
 
 
 class _Strict(BaseModel):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, loadshape, sizing
+from makebuy import capacity, loadshape, seats, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -124,11 +124,15 @@ def cost_options(
     options at another volume (a hybrid leg's share) never sizes anything again."""
     volumes = month_volumes(usecase)
     eligible = [g for g in gated if g.eligible]
-    api = [g for g in eligible if g.option.kind != "make"]
+    api = [g for g in eligible if g.option.kind not in ("make", "seat")]
     make = [g for g in eligible if g.option.kind == "make"]
     costs: dict[str, Cost] = {}
     new_exclusions: dict[str, Exclusion] = {}
     migrates = _cost_api(usecase, catalog, api, on, volumes, costs, new_exclusions, params)
+    tokens_m = float(volumes.sum()) * (
+        usecase.volume.input_tokens_per_request + usecase.volume.output_tokens_per_request
+    )
+    seat_notes = seats.cost_seats(usecase, catalog, eligible, tokens_m / 1e6, costs, new_exclusions)
     assumptions: list[Assumption] = []
     if make:
         assumptions = _cost_make(
@@ -144,6 +148,7 @@ def cost_options(
             and (p := price_on(catalog.offerings[g.option.offering], on)) is not None
         ],
     )
+    assumptions += seat_notes
     if migrates:
         assumptions.append(
             Assumption(
@@ -875,6 +880,8 @@ def totals_under(
         elif o.kind == "make":
             make_total, reps, tp = make_cost(o.model, month_factor)
             totals[oid], shapes[oid] = make_total, (tp, reps)
+        elif o.kind == "seat" and c.cost is not None:  # per person: volume moves nothing
+            totals[oid] = np.full(scenarios, c.cost.total)
     for oid, c in by_id.items():
         if c.gate.option.kind != "hybrid":
             continue

@@ -30,6 +30,7 @@ from makebuy.models.result import (
 from makebuy.models.stages import QualityTiers
 from makebuy.models.usecase import UseCase
 from makebuy.options import quality_tiers
+from makebuy.seats import lifecycle_dates, product_of, use_case_exclusions
 from makebuy.units import add_months
 
 
@@ -104,8 +105,12 @@ def _options_table(ctx: _Ctx, options: list[Option]) -> pd.DataFrame:
     rows = []
     for o in options:
         model = cat.models[o.model]
-        off = cat.offerings.get(o.offering) if o.offering else None
-        deprecated, retires = lifecycle_on(cat, o.model, o.offering, ctx.on)
+        off = cat.offerings.get(o.offering) if o.offering else product_of(cat, o)
+        deprecated, retires = (
+            lifecycle_dates(cat, o, ctx.on)
+            if o.kind == "seat"
+            else lifecycle_on(cat, o.model, o.offering, ctx.on)
+        )
         rows.append(
             {
                 "id": o.id,
@@ -824,6 +829,13 @@ def _sla(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str
     bad = _api_rows(t) & ~t["sla"].map(lambda v: v is True)
     msg = "A contractual SLA is required and the catalog records none for this offering."
     return [(oid, Exclusion(code="sla", message=msg)) for oid in t.index[bad]]
+
+
+@_rule("seat.use_case")
+def _seat_use_case(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    return use_case_exclusions(ctx.usecase, list(t.index[t["kind"] == "seat"]))
 
 
 GATE_CODES: tuple[str, ...] = tuple(code for registered in _RULES for code in registered.codes)

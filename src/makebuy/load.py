@@ -630,6 +630,8 @@ def usecase_digest(usecase: UseCase) -> str:
         del dumped["uncertainty"]  # likewise
     if usecase.load == type(usecase.load)():
         del dumped["load"]  # likewise (the load shape section, all defaults)
+    if usecase.users.seats is None and not usecase.users.seat_prices:
+        del dumped["users"]["seats"], dumped["users"]["seat_prices"]  # likewise
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -823,7 +825,7 @@ def _parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml
         raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
 
 
-_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput")
+_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput", "seats")
 
 
 def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog:
@@ -876,6 +878,7 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
         "evidence": merged["evidence"],
         "quality_scale": scale,
         "throughput": merged["throughput"],
+        "seats": merged["seats"],
     }
     draft = Catalog(
         **body,
@@ -940,7 +943,7 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             for i, v in enumerate(node):
                 check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
 
-    for section in ("licences", "models", "offerings", "gpus", "throughput"):
+    for section in ("licences", "models", "offerings", "gpus", "throughput", "seats"):
         for key, entry in getattr(cat, section).items():
             check_sources(section, key, entry.model_dump(mode="json"))
     for (model, bench), ev in cat.evidence.items():
@@ -959,6 +962,9 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             err("offerings", key, "model", f"unknown model id {off.model!r}")
         if off.terms and off.terms not in cat.licences:
             err("offerings", key, "terms", f"unknown licence id {off.terms!r}")
+    for key, seat in cat.seats.items():
+        if seat.model is not None and seat.model.value not in cat.models:
+            err("seats", key, "model.value", f"unknown model id {seat.model.value!r}")
     for key, measured in cat.throughput.items():
         for i, model_id in enumerate(measured.models):
             if model_id not in cat.models:

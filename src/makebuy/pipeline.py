@@ -21,6 +21,7 @@ from makebuy import (
     robustness,
     salience,
     score,
+    seats,
 )
 from makebuy.models.result import Assessment, CatalogRef, UseCaseRef
 from makebuy.models.stages import AssessmentRun
@@ -51,9 +52,11 @@ def assess(
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
+    seats.check_seat_prices(loaded.usecase, loaded.lines, loaded.path, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
+    all_options += seats.seat_options(usecase, catalog, all_options)  # none without users.seats
     tiers = options.quality_tiers(catalog, all_options, on)
     gated = gate.gate(usecase, catalog, all_options, on, tiers, settings)
     sized = cost.make_capacity(usecase, catalog, gated)
@@ -65,6 +68,7 @@ def assess(
     scored = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
     crossings, no_crossing = breakeven.break_even(usecase, results, sized)
+    crossings += seats.break_even(usecase, results)  # none without a seat option
     robust = (
         robustness.for_assessment(usecase, catalog, costed, sized, matrix, scored, method)
         if with_robustness

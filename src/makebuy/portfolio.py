@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 PORTFOLIO_SCHEMA_VERSION = 1
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
-KIND_ORDER: tuple[OptionKind, ...] = ("buy", "rent", "make", "hybrid")
+KIND_ORDER: tuple[OptionKind, ...] = ("buy", "rent", "make", "hybrid", "seat")
 
 
 class _Frozen(BaseModel):

@@ -27,6 +27,7 @@ _OTHER_KIND = {
     "make": ("buy",),
     "rent": ("buy", "make"),
     "hybrid": ("buy", "make", "rent"),
+    "seat": ("buy", "rent", "make"),
 }
 
 

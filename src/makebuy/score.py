@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from makebuy import seats
 from makebuy.models.catalog import Catalog
 from makebuy.models.methods import Method
 from makebuy.models.result import CRITERIA, CriterionScore
@@ -233,7 +234,7 @@ def option_facts(usecase: UseCase, catalog: Catalog, costed: list[CostedOption])
         o = c.gate.option
         if not c.gate.eligible or c.cost is None or o.kind == "hybrid":
             continue
-        off = catalog.offerings.get(o.offering) if o.offering else None
+        off = catalog.offerings.get(o.offering) if o.offering else seats.product_of(catalog, o)
         data = off.data if off else None
         model = catalog.models.get(o.model)
         lic = catalog.licences.get(model.licence) if model and model.licence else None
@@ -348,7 +349,7 @@ def criteria_matrix(
             usecase.organisation.mlops_team, f["gpus"].to_numpy(), f["replicas"].to_numpy()
         ),
     )
-    provider = f["kind"].map({"buy": 0.4, "rent": 0.2}).fillna(0.0)
+    provider = f["kind"].map({"buy": 0.4, "rent": 0.2, "seat": 0.4}).fillna(0.0)
     support = np.where(api, 0.4 * f["sla"] + provider, 0.1)
     quality = f["quality"].fillna(0.0).astype(float)
     mix = usecase.task.mix

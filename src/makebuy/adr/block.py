@@ -35,7 +35,7 @@ class _Block(BaseModel):
 class OptionFacts(_Block):
     """Catalog facts about one option that the decision rests on."""
 
-    kind: Literal["buy", "rent", "make", "hybrid"]
+    kind: Literal["buy", "rent", "make", "hybrid", "seat"]
     licence: str | None = Field(None, description="The model's licence id (open weights).")
     terms: str | None = Field(None, description="The provider's API terms id (buy, rent).")
     input_usd_per_1m: float | None = Field(

@@ -228,4 +228,6 @@ def record_title(winner: OptionResult, usecase_name: str) -> str:
         return f"Buy {winner.model_name} from {winner.provider} for {usecase_name}"
     if winner.kind == "rent":
         return f"Rent {winner.model_name} hosted by {winner.provider} for {usecase_name}"
+    if winner.kind == "seat":
+        return f"Buy seats of {winner.model_name} from {winner.provider} for {usecase_name}"
     return f"Use {winner.title} for {usecase_name}"

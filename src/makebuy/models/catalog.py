@@ -347,6 +347,55 @@ class Offering(_Entry):
     note: str | None = None
 
 
+class SeatPrice(_Entry):
+    """A per-seat product's list price for one billing term, in USD per seat per month."""
+
+    billing: Literal["monthly", "annual"] = Field(
+        ...,
+        description="monthly: month to month; annual: a one-year commitment, quoted per month.",
+    )
+    usd_per_seat_month: float = Field(..., gt=0, description="USD per seat per month.")
+    source: str
+    as_of: dt.date
+    status: FigureStatus = "verified"
+    note: str | None = None
+
+
+class SeatProduct(_Entry):
+    """A chat product for the organisation's own people, priced per seat (ChatGPT Business,
+    Claude Team, ...): no token price; the seat gives access to a model family."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+    name: str = Field(..., min_length=1, description="Product and plan, as the vendor names it.")
+    provider: str = Field(..., min_length=1)
+    model: Figure[str] | None = Field(
+        None,
+        description="Catalog model id of the model the seat gives (its quality stands for the"
+        " product's); unset: no source names it, and the product is not weighed.",
+    )
+    prices: list[SeatPrice] = Field(
+        default_factory=list,
+        description="Published list prices (at most one per billing term); empty: no list"
+        " price is published, and the questionnaire must give one in users.seat_prices.",
+    )
+    min_seats: Figure[int] | None = Field(None, description="Fewest seats the vendor sells.")
+    context_tokens: Figure[int] | None = None
+    regions: Figure[list[str]] | None = None
+    data: DataTerms | None = None
+    sla: Figure[bool] | None = None
+    lifecycle: Lifecycle | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_price_per_term(self) -> SeatProduct:
+        terms = [p.billing for p in self.prices]
+        if len(terms) != len(set(terms)):
+            raise ValueError("prices: at most one price per billing term (monthly, annual)")
+        if self.min_seats is not None and self.min_seats.value < 1:
+            raise ValueError("min_seats must be at least 1")
+        return self
+
+
 class GpuPrice(_Entry):
     """Hourly price of one GPU on one cloud at one commitment."""
 
@@ -505,6 +554,9 @@ class CatalogFile(_Entry):
         default_factory=list, description="Published serving measurements."
     )
     quality_scale: QualityScale | None = None
+    seats: list[SeatProduct] = Field(
+        default_factory=list, description="Per-seat products (see docs/catalog-format.md)."
+    )
 
 
 class Catalog(BaseModel):
@@ -521,6 +573,9 @@ class Catalog(BaseModel):
     quality_scale: QualityScale
     throughput: dict[str, Throughput] = Field(
         default_factory=dict, description="Published serving measurements by id."
+    )
+    seats: dict[str, SeatProduct] = Field(
+        default_factory=dict, description="Per-seat products by id."
     )
     files: list[str] = Field(description="Files read, in order (built-in ones as builtin:NAME).")
     fingerprint: str = Field(description="sha256 of the merged catalog's canonical JSON.")
@@ -541,4 +596,10 @@ class Catalog(BaseModel):
             "throughput": [
                 self.throughput[k].model_dump(mode="json") for k in sorted(self.throughput)
             ],
+            # Only when present, so catalogs without seat products keep their fingerprint.
+            **(
+                {"seats": [self.seats[k].model_dump(mode="json") for k in sorted(self.seats)]}
+                if self.seats
+                else {}
+            ),
         }

@@ -12,7 +12,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from makebuy.models.methods import Method
 
-OptionKind = Literal["buy", "rent", "make", "hybrid"]
+OptionKind = Literal["buy", "rent", "make", "hybrid", "seat"]
 CRITERIA: tuple[str, ...] = (
     "cost",
     "capability",
@@ -269,7 +269,9 @@ class CostPoint(_Frozen):
 class BreakEven(_Frozen):
     """Where a make option's cost crosses another option's as volume grows."""
 
-    make: str = Field(description="The make option id.")
+    make: str = Field(
+        description="The make option id (or a seat option id: a flat seat bill against an API)."
+    )
     versus: str = Field(description="The buy or rent option id it is compared with.")
     requests_per_month: float | None = Field(
         description="Volume at which the costs cross; null when they never cross."

@@ -190,6 +190,21 @@ class Users(_Section):
         None, ge=0, description="Monthly active users of the product (checked against MAU caps)."
     )
     external: bool = Field(True, description="Used by people outside the organisation.")
+    seats: int | None = Field(
+        None,
+        ge=1,
+        le=10_000_000,
+        description="People in the organisation who would each get a seat of a per-seat"
+        " product (ChatGPT Business, Claude Team, ...); stated, the catalog's seat products"
+        " are weighed beside the APIs and self-hosting (internal chat use cases only).",
+    )
+    seat_prices: dict[str, Annotated[float, Field(gt=0, le=100_000)]] = Field(
+        default_factory=dict,
+        description="Your price in USD per seat per month (converted with usd_to like every"
+        " catalog price), by seat product id (e.g. openai/chatgpt-enterprise: 45): a quote"
+        " for a product without a published list price, or a negotiated one; it replaces"
+        " the list price.",
+    )
 
 
 class Data(_Section):

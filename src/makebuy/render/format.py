@@ -262,7 +262,7 @@ def report_context(a: Assessment) -> dict[str, object]:
     excluded = [o for o in a.options if o.status == "excluded"]
     winner = by_id.get(rec.option) if rec.option else None
     picked = [by_id[i] for i in (rec.option, rec.runner_up, rec.alternative) if i in by_id]
-    for kind in ("buy", "rent", "make", "hybrid"):
+    for kind in ("buy", "rent", "make", "hybrid", "seat"):
         best = next((o for o in eligible if o.kind == kind), None)
         if best is not None:
             picked.append(best)
@@ -350,7 +350,12 @@ _VENDOR_OPERATIONS = {
     "data handling": "Prompts leave your environment: confirm retention, training on your data"
     " and processing region in a signed data processing agreement.",
 }
-_GOVERNANCE_KIND = {"make": _OWN_OPERATIONS, "buy": _VENDOR_OPERATIONS, "rent": _VENDOR_OPERATIONS}
+_GOVERNANCE_KIND = {
+    "make": _OWN_OPERATIONS,
+    "buy": _VENDOR_OPERATIONS,
+    "rent": _VENDOR_OPERATIONS,
+    "seat": _VENDOR_OPERATIONS,
+}
 
 
 @dataclass(frozen=True)

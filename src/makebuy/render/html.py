@@ -57,7 +57,13 @@ def render(
     )
 
 
-KIND_COLOURS = {"buy": "#0072B2", "rent": "#E69F00", "make": "#009E73", "hybrid": "#CC79A7"}
+KIND_COLOURS = {
+    "buy": "#0072B2",
+    "rent": "#E69F00",
+    "make": "#009E73",
+    "hybrid": "#CC79A7",
+    "seat": "#56B4E9",
+}
 """One colour per kind of option in every chart, so a reader learns it once."""
 
 
