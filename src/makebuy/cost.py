@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, sizing
+from makebuy import capacity, owned, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -134,6 +134,8 @@ def cost_options(
         assumptions = _cost_make(
             usecase, catalog, make, volumes, sized, params, costs, new_exclusions
         )
+        if usecase.organisation.gpu_commitment == "owned" and sized.gpus_priced:
+            assumptions += owned.assumptions(usecase, catalog)
     if migrates:
         assumptions.append(
             Assumption(
@@ -418,14 +420,9 @@ def _cost_make(
         for g in make:
             exclusions[g.option.id] = Exclusion(
                 code="price.missing",
-                message=f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}."
-                + (
-                    " Add one per GPU as an amortised hourly cost: purchase price over its"
-                    " service hours, plus power x PUE x electricity price (see"
-                    " docs/catalog-format.md)."
-                    if org.gpu_commitment == "owned"
-                    else ""
-                ),
+                message=owned.unpriced_reason(usecase, catalog)
+                if org.gpu_commitment == "owned"
+                else f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}.",
             )
         return []
     grid = sized.best.copy()
@@ -484,6 +481,7 @@ def _cost_make(
                     f" ({basis}); first token after about {row['ttft_ms']:,.0f} ms, then"
                     f" {1e3 / row['ms_per_output_token']:,.0f} tokens/s per answer;"
                     f" {mean_util:.0%} average utilisation"
+                    + owned.gpu_line_note(row, replicas[i], rate)
                 ),
             ),
             CostLine(

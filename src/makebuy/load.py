@@ -628,6 +628,9 @@ def usecase_digest(usecase: UseCase) -> str:
         del dumped["evidence"]  # digests of questionnaires without the key stay as they were
     if not usecase.uncertainty.given:
         del dumped["uncertainty"]  # likewise
+    for key in ("server_prices_usd", "electricity_usd_per_kwh", "pue", "depreciation_years"):
+        if dumped["organisation"].get(key) is None:
+            dumped["organisation"].pop(key, None)  # likewise (owned hardware)
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -821,7 +824,7 @@ def _parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml
         raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
 
 
-_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput")
+_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput", "servers")
 
 
 def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog:
@@ -831,7 +834,13 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
     overrides: list[tuple[str, str, str]] = []
     scale = None
     scale_origin: str | None = None
+    facility = None
     for file, doc in parsed:
+        if file.facility is not None:
+            facility = file.facility
+            origins[("facility", "facility")] = CatalogEntryOrigin(
+                doc.path, doc.line_of(("facility",)), doc, ("facility",)
+            )
         for section in _SECTIONS:
             seen_here: set[str] = set()
             for i, entry in enumerate(getattr(file, section)):
@@ -874,6 +883,8 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
         "evidence": merged["evidence"],
         "quality_scale": scale,
         "throughput": merged["throughput"],
+        "servers": merged["servers"],
+        "facility": facility,
     }
     draft = Catalog(
         **body,
@@ -938,9 +949,14 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             for i, v in enumerate(node):
                 check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
 
-    for section in ("licences", "models", "offerings", "gpus", "throughput"):
+    for section in ("licences", "models", "offerings", "gpus", "throughput", "servers"):
         for key, entry in getattr(cat, section).items():
             check_sources(section, key, entry.model_dump(mode="json"))
+    if cat.facility is not None:
+        check_sources("facility", "facility", cat.facility.model_dump(mode="json"))
+    for key, server in cat.servers.items():
+        if server.gpu not in cat.gpus:
+            err("servers", key, "gpu", f"unknown GPU id {server.gpu!r}")
     for (model, bench), ev in cat.evidence.items():
         key = f"{model}#{bench}"
         if ev.source not in cat.sources:

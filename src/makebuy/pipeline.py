@@ -17,6 +17,7 @@ from makebuy import (
     load,
     normalise,
     options,
+    owned,
     recommend,
     robustness,
     salience,
@@ -104,6 +105,7 @@ def assess(
         break_even=crossings,
         break_even_note=no_crossing,
         robustness=robust,
+        payback=owned.payback(usecase, catalog, results, sized.best),
     )
     assessment = assessment.model_copy(
         update={"key_assumptions": salience.key_assumptions(assessment)}
