@@ -252,6 +252,9 @@ def size_make_options(
     grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
     # A published measurement of the same configuration replaces the estimate.
     grid = grid.merge(measured, on=["model", "gpu", "tp", "batch", "precision_key"], how="left")
+    # With no measurement of any of the models the merged columns come out as objects.
+    speed = ["measured_tokens_per_s", "measured_ms_per_token"]
+    grid[speed] = grid[speed].astype(float)
     hit = grid["measured_id"].notna()
     grid["throughput_basis"] = np.where(hit, "measured", "estimated")
     measured_step = (

@@ -33,6 +33,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy import sizing
+from makebuy.errors import InputError
+from makebuy.load import LoadedUseCase
 from makebuy.models.catalog import Catalog, Figure, Server
 from makebuy.models.result import Assumption, OptionResult, Payback
 from makebuy.models.usecase import UseCase
@@ -351,3 +353,19 @@ def with_servers(gpus: pd.DataFrame, usecase: UseCase, catalog: Catalog) -> pd.D
     servers = servers.merge(specs, on="gpu", how="left")
     table = servers if gpus.empty else pd.concat([gpus, servers], ignore_index=True)
     return table.sort_values(["gpu", "usd_per_gpu_hour", "cloud", "source"], ignore_index=True)
+
+
+def check_server_ids(loaded: LoadedUseCase, catalog: Catalog) -> None:
+    """Ids in `organisation.server_prices_usd` must name catalog servers (a typo would
+    silently price nothing)."""
+    prices = loaded.usecase.organisation.server_prices_usd or {}
+    for key in prices:
+        if key not in catalog.servers:
+            known = ", ".join(sorted(catalog.servers)) or "none"
+            raise InputError(
+                f"unknown server id {key!r} (catalog servers: {known})",
+                path=loaded.path,
+                line=loaded.lines.get(("organisation", "server_prices_usd", key))
+                or loaded.lines.get(("organisation", "server_prices_usd")),
+                field=f"organisation.server_prices_usd.{key}",
+            )

@@ -52,6 +52,7 @@ def assess(
     catalog_state = loaded_catalog or load.load_catalog(catalog_paths, builtin=builtin_catalog)
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
+    owned.check_server_ids(loaded, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
