@@ -357,8 +357,11 @@ def with_servers(gpus: pd.DataFrame, usecase: UseCase, catalog: Catalog) -> pd.D
 
 def check_server_ids(loaded: LoadedUseCase, catalog: Catalog) -> None:
     """Ids in `organisation.server_prices_usd` must name catalog servers (a typo would
-    silently price nothing)."""
+    silently price nothing). A catalog with no server at all is not checked: the make
+    options' exclusion then says that the catalog lists none."""
     prices = loaded.usecase.organisation.server_prices_usd or {}
+    if not catalog.servers:
+        return
     for key in prices:
         if key not in catalog.servers:
             known = ", ".join(sorted(catalog.servers)) or "none"
