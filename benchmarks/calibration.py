@@ -15,7 +15,7 @@ import math
 import sys
 
 from makebuy.load import load_catalog
-from makebuy.sizing import ASSUMED_SHAPE, DEFAULT_SIZING, estimate_measured
+from makebuy.sizing import ASSUMED_SHAPE, DEFAULT_SIZING, estimate_measured, precision_key
 
 
 def main() -> int:
@@ -31,11 +31,13 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     logs = []
+    by_precision: dict[str, list[float]] = {}
     for key in sorted(catalog.throughput):
         m = catalog.throughput[key]
         est = estimate_measured(m, catalog)
         ratio = est.output_tokens_per_s / m.output_tokens_per_s
         logs.append(math.log(ratio))
+        by_precision.setdefault(precision_key(m.precision), []).append(math.log(ratio))
         shape = "" if m.input_tokens else "*"
         print(
             f"{key + shape:<48} {est.batch:>5} {m.output_tokens_per_s:>9,.0f}"
@@ -49,6 +51,15 @@ def main() -> int:
         f" (* lengths not stated by the source: {ASSUMED_SHAPE[0]} in / {ASSUMED_SHAPE[1]} out"
         " assumed)"
     )
+    # Per precision: a quantised format whose ratios sit apart from the bf16/fp8 ones points
+    # at its kernels reaching less (or more) of the memory bandwidth than the roofline assumes.
+    for precision in sorted(by_precision):
+        xs = by_precision[precision]
+        print(
+            f"  {precision:<5} {len(xs):>3} measurements: geometric mean ratio"
+            f" {math.exp(sum(xs) / len(xs)):.2f}, range {math.exp(min(xs)):.2f}"
+            f"-{math.exp(max(xs)):.2f}"
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -31,6 +32,9 @@ EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).parent / "golden"
 DATA = Path(__file__).parent / "data"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+TODAY = dt.date(2026, 12, 1)
+"""The suite's today (in-process runs): what depends on the day (`check`'s stale facts,
+the catalog-age warning) does not change with the day the suite runs."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,8 +48,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def environment() -> Iterator[Environment]:
     """Every test runs commands in a fixed environment: no terminal, 100 columns, the
-    frozen fixture catalog as the built-in one."""
-    with use_environment(MockEnvironment(width=100, variables=FIXTURE_VARIABLES)) as env:
+    frozen fixture catalog as the built-in one, and a fixed today."""
+    with use_environment(
+        MockEnvironment(width=100, variables=FIXTURE_VARIABLES, today=TODAY)
+    ) as env:
         yield env
 
 

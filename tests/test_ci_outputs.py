@@ -117,6 +117,46 @@ def test_assess_ends_with_one_line_on_stderr(cli) -> None:
     assert quiet.stderr == "" and quiet.stdout == result.stdout
 
 
+@pytest.mark.parametrize(
+    ("today", "as_of", "warned"),
+    [
+        ("2026-11-28", None, False),  # the fixture catalog's own date
+        ("2027-05-27", None, False),  # 180 days later: not yet
+        ("2027-05-28", None, True),  # 181 days later
+        ("2028-01-05", "2026-11-28", False),  # --as-of: the user chose the date
+    ],
+)
+def test_assess_warns_on_stderr_when_the_catalog_is_old_by_todays_date(
+    cli, today: str, as_of: str | None, warned: bool
+) -> None:
+    """Reports stay the same whatever the day (evaluated on the catalog's date); the
+    catalog's age by today's date is a warning beside the headline, --quiet included."""
+    import datetime as dt
+
+    from makebuy.environment import MockEnvironment, use_environment
+
+    from .conftest import FIXTURE_VARIABLES
+
+    args = ["assess", SUPPORT, "--format", "json", "--quiet"]
+    args += ["--as-of", as_of] if as_of else []
+    on = dt.date.fromisoformat(today)
+    with use_environment(MockEnvironment(width=100, variables=FIXTURE_VARIABLES, today=on)):
+        result = cli(*args)
+    baseline = cli(*args)
+    assert result.exit_code == 0
+    assert result.stdout == baseline.stdout  # the report does not depend on today
+    if warned:
+        days = (on - dt.date(2026, 11, 28)).days
+        assert result.stderr == (
+            f"makebuy: warning: the catalog is as of 2026-11-28, {days} days before today"
+            f" ({today}); prices, models and lifecycles may have changed since. Refresh it"
+            " (README: Refreshing prices from a new LiteLLM release), or pass --as-of to"
+            " evaluate on a date you choose.\n"
+        )
+    else:
+        assert result.stderr == ""
+
+
 def test_portfolio_ends_with_the_mix_on_stderr(cli) -> None:
     result = cli("portfolio", EXAMPLES, "--format", "json")
     assert result.exit_code == 0

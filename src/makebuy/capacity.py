@@ -221,10 +221,10 @@ def size_make_options(
     prefill_read_bytes = np.empty(len(grid))
     for (mid, prec), rows in grid.groupby(["model", "precision"]).groups.items():
         idx = grid.index.get_indexer(rows)
-        read_bytes[idx] = sizing.weight_read_bytes(
+        read_bytes[idx] = sizing.paced_weight_bytes(
             splits[mid], grid.loc[rows, "batch"].to_numpy(), prec, params
         )
-        prefill_read_bytes[idx] = sizing.weight_read_bytes(
+        prefill_read_bytes[idx] = sizing.paced_weight_bytes(
             splits[mid], vol.input_tokens_per_request, prec, params
         )
     step = sizing.decode_step_s(

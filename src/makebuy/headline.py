@@ -8,6 +8,7 @@ them: the recommendation's total over the horizon and its average per month.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from makebuy.portfolio import Portfolio
 
 Per = Literal["horizon", "month"]
+
+STALE_CATALOG_DAYS = 180
+"""A catalog older than this (by today's date) gets a warning: the age after which the
+report also lists each API price it used as an assumption (cost.price_age_assumptions)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,24 @@ def for_check(report: DecisionReport) -> list[Headline]:
         for r in report.records
         if r.outcome == "checked" and r.chosen_total is not None
     ]
+
+
+def catalog_age_warning(catalog_as_of: dt.date, today: dt.date) -> str | None:
+    """Why the catalog may no longer describe today's market, for stderr; None when it is
+    recent. Not asked when the run chose its own evaluation date (`--as-of`).
+
+    Without `--as-of` a run evaluates on the catalog's own date, so its report does not
+    change with the day it runs (same inputs, same bytes). The catalog's age by today's
+    date therefore goes to stderr, beside the headline, not into the report."""
+    age = (today - catalog_as_of).days
+    if age <= STALE_CATALOG_DAYS:
+        return None
+    return (
+        f"makebuy: warning: the catalog is as of {catalog_as_of}, {age} days before today"
+        f" ({today}); prices, models and lifecycles may have changed since. Refresh it"
+        " (README: Refreshing prices from a new LiteLLM release), or pass --as-of to"
+        " evaluate on a date you choose."
+    )
 
 
 @dataclass(frozen=True)

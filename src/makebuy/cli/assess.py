@@ -25,6 +25,7 @@ from makebuy.cli.common import (
     budget_of,
     choices,
     configured_method,
+    current_environment,
     questionnaire_source,
     render_and_emit,
     report_outcome,
@@ -115,8 +116,16 @@ def assess(
             inputs=[usecase, *catalog, template, evals],
             colour=output_format == "table",
         )
+        stale = (
+            None
+            if as_of
+            else headline.catalog_age_warning(result.catalog.as_of, current_environment().today())
+        )
         code = report_outcome(
-            [headline.for_assessment(result)], quiet=quiet or not delivered, budget=budget
+            [headline.for_assessment(result)],
+            quiet=quiet or not delivered,
+            budget=budget,
+            warnings=[stale] if stale else [],
         )
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))

@@ -135,10 +135,17 @@ def budget_of(fail_above: str | None) -> Budget | None:
 
 
 def report_outcome(
-    headlines: Sequence[Headline], *, quiet: bool, budget: Budget | None
+    headlines: Sequence[Headline],
+    *,
+    quiet: bool,
+    budget: Budget | None,
+    warnings: Sequence[str] = (),
 ) -> ExitCode:
-    """The one-line summary of each headline on stderr (unless `quiet`), then each figure
-    over the budget as an error; DECISION_FAILED when one is over, else OK."""
+    """Each warning on stderr (`--quiet` too: a warning is not the summary), the one-line
+    summary of each headline (unless `quiet`), then each figure over the budget as an
+    error; DECISION_FAILED when one is over, else OK."""
+    for warning in warnings:
+        typer.echo(warning, err=True)
     if not quiet:
         for h in headlines:
             typer.echo(h.line(), err=True)
