@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "seats",
     ),
     ("config",),
-    ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
+    ("gate", "capacity", "owned", "cost", "hybrid", "score", "recommend", "breakeven"),
     ("robustness", "salience"),  # re-read the cost and score stages at other inputs
     ("pipeline", "starter"),
     ("adr", "check", "portfolio", "compare", "saved", "headline", "schemas"),

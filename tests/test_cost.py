@@ -328,7 +328,14 @@ def test_every_example_report_shows_its_break_even(cli, example: str) -> None:  
     assert len(section) == 2, "no break-even section"
     first = section[1].strip().splitlines()[0]
     assert any(
-        words in first for words in ("cheaper than", "never becomes cheaper", "no API to break")
+        words in first
+        for words in (
+            "cheaper than",
+            "never becomes cheaper",
+            "no API to break",
+            # owned-gpu-servers on the frozen fixture catalog, which lists no server to buy
+            "No self-hosted option survived",
+        )
     ), first
 
 

@@ -86,12 +86,11 @@ def _pair(
     per_replica = configs["capacity_rps"].to_numpy() / max(peak_ratio, 1e-30)
     replica_month = configs["replica_usd_per_hour"].to_numpy() * cost.HOURS_PER_MONTH * rate
     # A load shape runs the replicas part of the week: on average its mean share of the peak.
-    make_per_request = float((replica_month / per_replica).min()) * loadshape.mean_level(
-        usecase.load
-    )
+    shape = loadshape.replica_load(usecase)
+    make_per_request = float((replica_month / per_replica).min()) * loadshape.mean_level(shape)
 
     def make_monthly(v: np.ndarray) -> np.ndarray:
-        replicas = loadshape.mean_replicas(v[:, None] / per_replica[None, :], usecase.load)
+        replicas = loadshape.mean_replicas(v[:, None] / per_replica[None, :], shape)
         return (replicas * replica_month[None, :]).min(axis=1) + fixed
 
     volume: float | None = None
@@ -106,9 +105,7 @@ def _pair(
     else:
         best = int(np.argmin(replica_month / per_replica))
         beyond = (replica_month[best] + fixed) / (api_per_request - make_per_request)
-        volume = _last_dearer(
-            per_replica, replica_month, fixed, api_per_request, beyond, usecase.load
-        )
+        volume = _last_dearer(per_replica, replica_month, fixed, api_per_request, beyond, shape)
         today = vol.requests_per_month
         tokens = volume * tokens_per_request
         crossing = f"{_count(volume)} requests a month ({_count(tokens)} tokens)"

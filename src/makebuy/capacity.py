@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from makebuy import sizing
+from makebuy import owned, sizing
 from makebuy.models.catalog import Catalog
 from makebuy.models.stages import Capacity
 from makebuy.models.usecase import UseCase
@@ -41,6 +41,8 @@ def capacity(
     """
     org = usecase.organisation
     gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
+    if org.gpu_commitment == "owned":
+        gpus = owned.with_servers(gpus, usecase, catalog)
     if gpus.empty or not model_ids:
         return Capacity(grid=pd.DataFrame(), best=pd.DataFrame(), gpus_priced=not gpus.empty)
     ids = sorted(model_ids)
@@ -250,6 +252,9 @@ def size_make_options(
     grid["prefill_tokens_per_s"] = vol.input_tokens_per_request / grid["prefill_s"]
     # A published measurement of the same configuration replaces the estimate.
     grid = grid.merge(measured, on=["model", "gpu", "tp", "batch", "precision_key"], how="left")
+    # With no measurement of any of the models the merged columns come out as objects.
+    speed = ["measured_tokens_per_s", "measured_ms_per_token"]
+    grid[speed] = grid[speed].astype(float)
     hit = grid["measured_id"].notna()
     grid["throughput_basis"] = np.where(hit, "measured", "estimated")
     measured_step = (

@@ -419,6 +419,10 @@ def _check_weak_sources(loaded: LoadedCatalog, out: _Collector) -> None:
         for j, gp in enumerate(cat.gpus[gid].prices):
             if gp.status != "unverified" and community(gp.source):
                 report("gpus", gid, f"gpus[{gid}].prices[{j}].source", gp.source)
+    for sid in sorted(cat.servers):
+        price = cat.servers[sid].price_usd
+        if price is not None and price.status != "unverified" and community(price.source):
+            report("servers", sid, f"servers[{sid}].price_usd.source", price.source)
     for lid in sorted(cat.licences):
         lic = cat.licences[lid]
         if community(lic.source):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, loadshape, seats, sizing
+from makebuy import capacity, loadshape, owned, seats, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -138,6 +138,8 @@ def cost_options(
         assumptions = _cost_make(
             usecase, catalog, make, volumes, sized, params, costs, new_exclusions
         )
+        if usecase.organisation.gpu_commitment == "owned" and sized.gpus_priced:
+            assumptions += owned.assumptions(usecase, catalog)
     assumptions += loadshape.api_assumptions(
         usecase,
         [
@@ -441,18 +443,14 @@ def _cost_make(
     vol = usecase.volume
     rate = org.usd_to
     by_model = {g.option.model: g for g in make}
+    replica_load = loadshape.replica_load(usecase)
     if not sized.gpus_priced:
         for g in make:
             exclusions[g.option.id] = Exclusion(
                 code="price.missing",
-                message=f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}."
-                + (
-                    " Add one per GPU as an amortised hourly cost: purchase price over its"
-                    " service hours, plus power x PUE x electricity price (see"
-                    " docs/catalog-format.md)."
-                    if org.gpu_commitment == "owned"
-                    else ""
-                ),
+                message=owned.unpriced_reason(usecase, catalog)
+                if org.gpu_commitment == "owned"
+                else f"The catalog holds no {org.gpu_commitment} GPU price on {org.cloud}.",
             )
         return []
     grid = sized.best.copy()
@@ -463,7 +461,7 @@ def _cost_make(
         replicas = replicas_needed(peak, grid["capacity_rps"].to_numpy())
         # Replicas running on average over the week (flat load: the peak's, around the clock).
         running = loadshape.mean_replicas(
-            peak[None, :] / grid["capacity_rps"].to_numpy()[:, None], usecase.load
+            peak[None, :] / grid["capacity_rps"].to_numpy()[:, None], replica_load
         )
         hourly = grid["replica_usd_per_hour"].to_numpy()[:, None]
         gpu_monthly = running * hourly * HOURS_PER_MONTH * rate
@@ -515,7 +513,8 @@ def _cost_make(
                     f" ({basis}); first token after about {row['ttft_ms']:,.0f} ms, then"
                     f" {1e3 / row['ms_per_output_token']:,.0f} tokens/s per answer;"
                     f" {mean_util:.0%} average utilisation"
-                    + loadshape.gpus_note(usecase.load, running[i], replicas[i], int(row["tp"]))
+                    + loadshape.gpus_note(replica_load, running[i], replicas[i], int(row["tp"]))
+                    + owned.gpu_line_note(row, replicas[i], rate)
                 ),
             ),
             CostLine(
@@ -721,7 +720,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
             value=f"{HOURS_PER_MONTH:g}",
             origin="estimate",
             reason="Self-hosted replicas run around the clock (8,760 hours a year / 12)."
-            if usecase.load.load_shape == "flat"
+            if loadshape.replica_load(usecase).load_shape == "flat"
             else "Hours in a month (8,760 hours a year / 12); replicas run as many of them as"
             " the load shape needs (see load.load_shape).",
         )
@@ -837,7 +836,7 @@ def totals_under(
         # scenarios x configs x months
         need = (peak[None, :] * mf / cap_f[:, None])[:, None, :] / cap[None, :, None]
         replicas = replica_count(need)
-        running = loadshape.mean_replicas(need, usecase.load)
+        running = loadshape.mean_replicas(need, loadshape.replica_load(usecase))
         gpu = (running * hourly[None, :, None]).sum(axis=2)
         # Ties as the cost stage breaks them: fewer GPUs per replica, then GPU id.
         order = np.lexsort(

@@ -632,6 +632,9 @@ def usecase_digest(usecase: UseCase) -> str:
         del dumped["load"]  # likewise (the load shape section, all defaults)
     if usecase.users.seats is None and not usecase.users.seat_prices:
         del dumped["users"]["seats"], dumped["users"]["seat_prices"]  # likewise
+    for key in ("server_prices_usd", "electricity_usd_per_kwh", "pue", "depreciation_years"):
+        if dumped["organisation"].get(key) is None:
+            dumped["organisation"].pop(key, None)  # likewise (owned hardware)
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -825,7 +828,16 @@ def _parse_catalog_file(path: Path, label: str) -> tuple[CatalogFile, LoadedYaml
         raise (errors[0] if len(errors) == 1 else InputErrors(errors)) from None
 
 
-_SECTIONS = ("sources", "licences", "models", "offerings", "gpus", "throughput", "seats")
+_SECTIONS = (
+    "sources",
+    "licences",
+    "models",
+    "offerings",
+    "gpus",
+    "throughput",
+    "seats",
+    "servers",
+)
 
 
 def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog:
@@ -835,7 +847,13 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
     overrides: list[tuple[str, str, str]] = []
     scale = None
     scale_origin: str | None = None
+    facility = None
     for file, doc in parsed:
+        if file.facility is not None:
+            facility = file.facility
+            origins[("facility", "facility")] = CatalogEntryOrigin(
+                doc.path, doc.line_of(("facility",)), doc, ("facility",)
+            )
         for section in _SECTIONS:
             seen_here: set[str] = set()
             for i, entry in enumerate(getattr(file, section)):
@@ -879,6 +897,8 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
         "quality_scale": scale,
         "throughput": merged["throughput"],
         "seats": merged["seats"],
+        "servers": merged["servers"],
+        "facility": facility,
     }
     draft = Catalog(
         **body,
@@ -943,9 +963,14 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             for i, v in enumerate(node):
                 check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
 
-    for section in ("licences", "models", "offerings", "gpus", "throughput", "seats"):
+    for section in ("licences", "models", "offerings", "gpus", "throughput", "seats", "servers"):
         for key, entry in getattr(cat, section).items():
             check_sources(section, key, entry.model_dump(mode="json"))
+    if cat.facility is not None:
+        check_sources("facility", "facility", cat.facility.model_dump(mode="json"))
+    for key, server in cat.servers.items():
+        if server.gpu not in cat.gpus:
+            err("servers", key, "gpu", f"unknown GPU id {server.gpu!r}")
     for (model, bench), ev in cat.evidence.items():
         key = f"{model}#{bench}"
         if ev.source not in cat.sources:

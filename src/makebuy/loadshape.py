@@ -223,11 +223,33 @@ def shares_apply(load: Load) -> bool:
 # ------------------------------------------------------------------ assumptions
 
 
+def replica_load(usecase: UseCase) -> Load:
+    """The load shape self-hosted replicas follow: the questionnaire's, except on owned
+    servers. Those are bought for the peak and depreciate whether they run or not, so they
+    do not scale down; their power off-peak is counted as if they ran (an overstatement
+    the report names)."""
+    if usecase.organisation.gpu_commitment == "owned" and usecase.load.load_shape != "flat":
+        return usecase.load.model_copy(update={"load_shape": "flat"})
+    return usecase.load
+
+
 def make_assumptions(usecase: UseCase) -> list[Assumption]:
     """What the report assumes about the load shape and spot capacity for make options."""
     load = usecase.load
     out = []
-    if load.load_shape != "flat":
+    if load.load_shape != "flat" and replica_load(usecase).load_shape == "flat":
+        out.append(
+            Assumption(
+                field="load.load_shape",
+                value=f"{describe(load)}; owned servers do not scale down",
+                origin="estimate",
+                reason="Owned servers are bought for the peak and depreciate whether they run"
+                " or not, so self-hosted replicas are costed at the peak all month; their power"
+                " off-peak is counted as if they ran, which overstates it. API options still"
+                " use the shape's batchable and cacheable shares.",
+            )
+        )
+    elif load.load_shape != "flat":
         out.append(
             Assumption(
                 field="load.load_shape",

@@ -17,6 +17,7 @@ from makebuy import (
     load,
     normalise,
     options,
+    owned,
     recommend,
     robustness,
     salience,
@@ -53,6 +54,7 @@ def assess(
     catalog = catalog_state.catalog
     load.check_candidates(loaded, catalog)
     seats.check_seat_prices(loaded.usecase, loaded.lines, loaded.path, catalog)
+    owned.check_server_ids(loaded, catalog)
     usecase, assumptions = normalise.normalise(loaded)
     on = evaluated_on or catalog.as_of
     all_options = options.enumerate_options(catalog, usecase.task.kind, loaded.evals)
@@ -108,6 +110,7 @@ def assess(
         break_even=crossings,
         break_even_note=no_crossing,
         robustness=robust,
+        payback=owned.payback(usecase, catalog, results, sized.best),
     )
     assessment = assessment.model_copy(
         update={"key_assumptions": salience.key_assumptions(assessment)}

@@ -437,6 +437,58 @@ class Gpu(_Entry):
         return self
 
 
+class Server(_Entry):
+    """A GPU server an organisation can buy and run itself (`gpu_commitment: owned`)."""
+
+    id: str = Field(..., pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str = Field(..., min_length=1, description="How reports name the server.")
+    gpu: str = Field(..., description="GPU id of its accelerators.")
+    gpus: int = Field(..., gt=0, description="GPUs in one server.")
+    power_kw: Figure[float] = Field(
+        ..., description="Maximum system power, kW (the vendor's datasheet figure)."
+    )
+    price_usd: Figure[float] | None = Field(
+        None,
+        description="Purchase price of one server, USD; unset: the questionnaire's"
+        " organisation.server_prices_usd must give it.",
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _positive_figures(self) -> Server:
+        for name in ("power_kw", "price_usd"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0:
+                raise ValueError(f"{name} must be above 0")
+        return self
+
+
+class Facility(_Entry):
+    """Defaults for running owned servers: the questionnaire's organisation may override
+    each one."""
+
+    pue: Figure[float] | None = Field(
+        None, description="Power usage effectiveness: facility power over IT power (>= 1)."
+    )
+    electricity_usd_per_kwh: Figure[float] | None = Field(
+        None, description="Electricity price, USD per kWh."
+    )
+    depreciation_years: Figure[float] | None = Field(
+        None, description="Years over which a server's purchase price is depreciated."
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Facility:
+        if self.pue is not None and not 1.0 <= self.pue.value <= 3.0:
+            raise ValueError("pue must lie between 1 and 3")
+        for name in ("electricity_usd_per_kwh", "depreciation_years"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value <= 0:
+                raise ValueError(f"{name} must be above 0")
+        return self
+
+
 class Evidence(_Entry):
     """One benchmark result for one model."""
 
@@ -557,6 +609,12 @@ class CatalogFile(_Entry):
     seats: list[SeatProduct] = Field(
         default_factory=list, description="Per-seat products (see docs/catalog-format.md)."
     )
+    servers: list[Server] = Field(
+        default_factory=list, description="GPU servers to buy (gpu_commitment: owned)."
+    )
+    facility: Facility | None = Field(
+        None, description="Defaults for running owned servers (PUE, electricity, depreciation)."
+    )
 
 
 class Catalog(BaseModel):
@@ -576,6 +634,12 @@ class Catalog(BaseModel):
     )
     seats: dict[str, SeatProduct] = Field(
         default_factory=dict, description="Per-seat products by id."
+    )
+    servers: dict[str, Server] = Field(
+        default_factory=dict, description="GPU servers to buy, by id (gpu_commitment: owned)."
+    )
+    facility: Facility | None = Field(
+        None, description="Defaults for running owned servers (the last file's wins)."
     )
     files: list[str] = Field(description="Files read, in order (built-in ones as builtin:NAME).")
     fingerprint: str = Field(description="sha256 of the merged catalog's canonical JSON.")
@@ -602,4 +666,11 @@ class Catalog(BaseModel):
                 if self.seats
                 else {}
             ),
+            # Only when present, so catalogs without owned hardware keep their fingerprint.
+            **(
+                {"servers": [self.servers[k].model_dump(mode="json") for k in sorted(self.servers)]}
+                if self.servers
+                else {}
+            ),
+            **({"facility": self.facility.model_dump(mode="json")} if self.facility else {}),
         }

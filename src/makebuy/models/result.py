@@ -281,6 +281,21 @@ class BreakEven(_Frozen):
     series: list[CostPoint] = Field(default_factory=list)
 
 
+class Payback(_Frozen):
+    """How soon an owned make option's servers pay for themselves against one API."""
+
+    make: str = Field(description="The make option id (gpu_commitment: owned).")
+    versus: str = Field(description="The buy or rent option id it is compared with.")
+    capital: float = Field(
+        description="Purchase price of every server bought over the horizon, report currency."
+    )
+    months: int | None = Field(
+        description="Month (1 = the first) in which the savings against the API so far cover"
+        " the servers bought so far; null: not within the horizon."
+    )
+    statement: str = Field(description="One plain sentence.")
+
+
 class OptionResult(_Frozen):
     """Everything one option went through."""
 
@@ -532,4 +547,10 @@ class Assessment(_Frozen):
         None,
         description="Why there is no break-even to show: no make option, or no buy or rent"
         " option, survived the gate and costing.",
+    )
+    payback: list[Payback] | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="gpu_commitment owned: months until each owned make option's servers are"
+        " paid back by its savings against each buy and rent option; absent otherwise.",
     )

@@ -314,6 +314,34 @@ class Organisation(_Section):
         "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency of the report."
     )
     usd_to: float = Field(1.0, gt=0, description="Exchange rate from USD into `currency`.")
+    server_prices_usd: dict[str, Annotated[float, Field(gt=0)]] | None = Field(
+        None,
+        description="gpu_commitment owned: purchase price in USD of each server you would buy,"
+        " by catalog server id (e.g. {nvidia-dgx-h100: 300000}); replaces the catalog's price."
+        " A server with no price from either is not used. Added by makebuy.",
+    )
+    electricity_usd_per_kwh: float | None = Field(
+        None,
+        gt=0,
+        le=10,
+        description="gpu_commitment owned: electricity price in USD per kWh (default: the"
+        " catalog's facility figure, if it has one). Added by makebuy.",
+    )
+    pue: float | None = Field(
+        None,
+        ge=1,
+        le=3,
+        description="gpu_commitment owned: power usage effectiveness of your data centre,"
+        " facility power over IT power (default: the catalog's industry average). Added by"
+        " makebuy.",
+    )
+    depreciation_years: float | None = Field(
+        None,
+        gt=0,
+        le=15,
+        description="gpu_commitment owned: years over which a server's price is depreciated"
+        " (default: the catalog's figure). Added by makebuy.",
+    )
 
     @model_validator(mode="after")
     def _rate_for_other_currency(self) -> Organisation:
