@@ -104,3 +104,18 @@ def test_adr_refresh_removes_its_temporary_file_when_signalled(tmp_path: Path) -
     assert list(folder.iterdir()) == [record]
     assert record.read_bytes() == before
     assert os.stat(record).st_nlink == 1
+
+
+def test_an_ignored_signal_stays_ignored_and_handlers_are_put_back() -> None:
+    from makebuy.cli.signals import cleanup_on_signals
+
+    before_term = signal.getsignal(signal.SIGTERM)
+    before_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        with cleanup_on_signals():
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (before_term, signal.SIG_DFL)
+        assert signal.getsignal(signal.SIGTERM) == before_term
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before_hup)

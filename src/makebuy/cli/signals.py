@@ -45,8 +45,10 @@ def cleanup_on_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: signal.getsignal(s) for s in HANDLED}
-    for s in HANDLED:
+    previous = {
+        s: h for s in HANDLED if (h := signal.getsignal(s)) not in (None, signal.SIG_IGN)
+    }  # an ignored signal (nohup, a background job) stays ignored; None cannot be put back
+    for s in previous:
         signal.signal(s, _raise)
     try:
         yield
