@@ -192,3 +192,25 @@ def test_check_re_assesses_a_record_amended_by_one_whose_title_says_superseded(
     (record,) = json.loads(result.stdout)["records"]
     assert record["status_kind"] == "accepted"
     assert record["outcome"] == "checked" and record["verdict"] == "holds"
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "block", ["status:\n  - on hold\n", "status: >\n  on hold\n"], ids=["list", "folded"]
+)
+def test_superseding_a_front_matter_status_written_as_a_block(tmp_path: Path, block: str) -> None:
+    """The status value on the lines below its key (a list, a folded scalar) is replaced
+    whole, so the front matter stays valid YAML."""
+    source = CORPUS / "adr__madr" / "0003-provide-own-madr-tools.md"
+    path = edited(tmp_path, source, "status: on hold\n", block)
+    doc = adr.read_document(path)
+    assert doc.status is not None and doc.status_kind == "proposed"
+    text = adr.supersede_text(doc, "ADR-0011", tmp_path / "0011-x.md")
+    again = adr.parse_document(text, path)
+    assert again.front_matter is not None and again.front_matter["status"] == (
+        "superseded by ADR-0011"
+    )
+    assert again.status_kind == "superseded"
+    assert text.replace('status: "superseded by ADR-0011"\n', block) == path.read_text(
+        encoding="utf-8"
+    )

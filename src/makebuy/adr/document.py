@@ -357,10 +357,16 @@ def supersede_text(doc: AdrDocument, identifier: str, successor: Path) -> str:
     line = doc.lines[i]
     ending = line[len(line.rstrip("\r\n")) :]
     bare = line.rstrip("\r\n")
+    following = i + 1
     if doc.status.where == "front-matter":
         m = _STATUS_KEY.match(bare)
         assert m is not None
-        new = f'{m.group(1)}{m.group(2)}{m.group(3)}"superseded by {identifier}"'
+        colon = m.group(3) if m.group(3)[-1:].isspace() else m.group(3) + " "
+        new = f'{m.group(1)}{m.group(2)}{colon}"superseded by {identifier}"'
+        if m.group(4).strip() in ("", "|", ">", "|-", ">-"):  # a block value on the lines below
+            end = doc.front_matter_end - 1  # the closing `---`
+            while following < end and doc.lines[following].startswith((" ", "\t", "-")):
+                following += 1
     elif doc.status.where == "line":
         m = _STATUS_LINE.match(bare)
         assert m is not None
@@ -368,4 +374,4 @@ def supersede_text(doc: AdrDocument, identifier: str, successor: Path) -> str:
     else:  # a Nygard status section: adr-tools links the successor by number and title
         indent = bare[: len(bare) - len(bare.lstrip())]
         new = f"{indent}Superseded by [{identifier}]({successor.name})"
-    return "".join([*doc.lines[:i], new + ending, *doc.lines[i + 1 :]])
+    return "".join([*doc.lines[:i], new + ending, *doc.lines[following:]])
