@@ -368,9 +368,14 @@ def _mutate(base: Any, path: tuple[Any, ...], op: str, value: Any) -> Any:
 
 
 @st.composite
-def mutated_document(draw: Callable[..., Any], base: Any, depth: int = 3) -> Any:
+def mutated_document(
+    draw: Callable[..., Any],
+    base: Any,
+    depth: int = 3,
+    hostile: st.SearchStrategy[Any] | None = None,
+) -> Any:
     """`base` with 1..depth leaves replaced by hostile or wrong-typed values, deleted,
-    duplicated or nested one level deeper."""
+    duplicated or nested one level deeper (`hostile`: the raw leaves, YAML's by default)."""
     doc = base
     for _ in range(draw(st.integers(1, depth))):
         paths = _paths(doc)
@@ -378,7 +383,7 @@ def mutated_document(draw: Callable[..., Any], base: Any, depth: int = 3) -> Any
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "duplicate", "nest"]))
         value = draw(
             st.one_of(
-                _HOSTILE,
+                hostile if hostile is not None else _HOSTILE,
                 st.sampled_from(BOUNDARY_NUMBERS),
                 st.sampled_from(BOUNDARY_NUMBERS),
                 st.integers(-(10**20), 10**20),
@@ -417,6 +422,240 @@ def catalog_strategy() -> st.SearchStrategy[str]:
         lambda text: text.replace("makebuy: 1", "makebuy-catalog: 1")
     )
     return st.one_of(mutated, mutated, mutated, drawn, hostile_docs)
+
+
+# ---------------------------------------------------------------- config files (TOML)
+
+HOSTILE_TOML_SCALARS: tuple[str, ...] = (
+    "0",
+    "-1",
+    "-0.0",
+    "1e308",
+    "1.7976931348623157e308",
+    "1e400",
+    "-1e400",
+    "5e-324",
+    "nan",
+    "inf",
+    "-inf",
+    "9" * 40,
+    "9" * 400,
+    "9" * 5000,
+    "0x7fffffffffffffff",
+    "0o777",
+    "1_000_000",
+    "true",
+    "1979-05-27",
+    "1979-05-27T07:32:00Z",
+    "07:32:00",
+    "[]",
+    "{}",
+    '[1, "a", [2]]',
+    "[" * 3000 + "]" * 3000,
+    "{a = " * 500 + "1" + "}" * 500,
+    '"' + "x" * 100_000 + '"',
+    '"\\u0000"',
+    '"/dev/zero"',
+    '"../../../../etc/passwd"',
+    '["/dev/zero"]',
+    '["' + "x" * 5000 + '"]',
+    '"<script>alert(1)</script>"',
+    "'EUR'",
+    '"eur"',
+    '"USD"',
+    '"topsis"',
+    '["buy", "lease"]',
+)
+"""Leaves written verbatim into a config file's TOML: boundary and non-finite numbers, huge
+integers, dates, wrong types, nesting bombs, device and parent paths."""
+
+HOSTILE_TOML_DOCUMENTS: tuple[str, ...] = (
+    "",
+    "\x00",
+    "\ufeffmethod = 'topsis'\n",
+    "method = 'topsis'\nmethod = 'topsis'\n",
+    "[policy]\n[policy]\n",
+    "[[policy]]\ndeny_models = ['a']\n",
+    "policy = 1\n",
+    "policy = {deny_models = ['a'], policy = {}}\n",
+    "[policy.deny_models]\nx = 1\n",
+    "catalogs = " + "[" * 10_000 + "]" * 10_000 + "\n",
+    "[policy]\ndeny_models = [" + ", ".join(f'"m{i}"' for i in range(50_000)) + "]\n",
+    "currency = 'EUR'\n",
+    "currency = 'EUR'\nusd_to = 0\n",
+    "engineer_cost_per_year = " + "9" * 5000 + "\n",
+    "method = '" + "x" * 2_000_000 + "'\n",
+    "a.b.c.d.e.f = 1\n",
+    "[" + ".".join(["x"] * 2000) + "]\n",
+)
+"""Whole config documents: empty, binary, BOM, duplicate keys and tables, arrays of tables
+where a table belongs, nesting and size bombs."""
+
+CONFIG_BASE: dict[str, Any] = {
+    "catalogs": [],
+    "currency": "EUR",
+    "usd_to": 0.92,
+    "engineer_cost_per_year": 150000,
+    "method": "topsis",
+    "policy": {
+        "deny_providers": ["deepseek"],
+        "allow_providers": [],
+        "deny_models": ["openai/gpt-4o"],
+        "allow_models": [],
+        "deny_licences": [],
+        "allow_licences": [],
+        "allowed_kinds": ["buy", "rent", "make", "hybrid"],
+        "required_regions": [],
+    },
+}
+"""A valid config with every key (the README's example), mutated by the strategies."""
+
+CONFIG_USECASE_DROPPED = ("currency", "usd_to", "engineer_cost_per_year")
+"""Organisation answers the fuzzed configs' questionnaire leaves out, so defaults apply."""
+
+_HOSTILE_TOML = st.sampled_from(HOSTILE_TOML_SCALARS).map(Raw)
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_key(key: Any) -> str:
+    text = str(key)
+    return text if _BARE_KEY.fullmatch(text) else json.dumps(text)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if value is None:
+        return '""'  # TOML has no null
+    return json.dumps(str(value))
+
+
+def to_toml(doc: Any, table: str = "") -> str:
+    """`doc` as a TOML document (its tables under `table`, e.g. "tool.makebuy"), `Raw`
+    leaves verbatim. A document that is not a table becomes one key holding it."""
+    if not isinstance(doc, dict) or isinstance(doc, Raw):
+        doc = {"value": doc}
+    lines = [f"[{table}]"] if table else []
+    tables = {k: v for k, v in doc.items() if isinstance(v, dict)}
+    for key, value in doc.items():
+        if key not in tables and value is not None:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in tables.items():
+        lines.append(f"[{table + '.' if table else ''}{_toml_key(key)}]")
+        lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def config_schema() -> dict[str, Any]:
+    """The config file's JSON Schema, as `makebuy schema config` prints it."""
+    from makebuy.config import Settings
+
+    return Settings.model_json_schema()
+
+
+def config_strategy(table: str = "") -> st.SearchStrategy[str]:
+    """Config file texts (makebuy.toml, or pyproject.toml with `table` "tool.makebuy"):
+    the full example mutated with TOML's hostile leaves, schema-drawn settings, and
+    hostile whole documents."""
+    schema = config_schema()
+    mutated = mutated_document(CONFIG_BASE, hostile=_HOSTILE_TOML).map(
+        lambda doc: to_toml(doc, table)
+    )
+    drawn = _valid_strategy(schema, schema, 0, 0.0).map(lambda doc: to_toml(doc, table))
+    hostile = st.sampled_from(HOSTILE_TOML_DOCUMENTS)
+    if table:
+        hostile = hostile.map(lambda text: f'[project]\nname = "x"\n\n[{table}]\n{text}')
+    return st.one_of(mutated, mutated, mutated, drawn, hostile)
+
+
+def write_config_case(kind: str, folder: Path, text: bytes, record: str | None = None) -> Path:
+    """A folder holding one fuzzed config file (makebuy.toml, or pyproject.toml for
+    "pyproject"), the questionnaire it applies to (`usecase.yaml`, the base example without
+    the organisation answers a config may default) and, given one, `record.md`; the path
+    of the config file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = yaml.safe_load(BASE_USECASE.read_text(encoding="utf-8"))
+    for key in CONFIG_USECASE_DROPPED:
+        doc["organisation"].pop(key, None)
+    (folder / "usecase.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    if record is not None:
+        (folder / "record.md").write_text(record, encoding="utf-8")
+    path = folder / ("pyproject.toml" if kind == "pyproject" else "makebuy.toml")
+    path.write_bytes(text)
+    return path
+
+
+# ---------------------------------------------------------------- decision records
+
+CHECK_DAY = "2026-11-28"
+"""The `--today` of every fuzzed `check` run (the seed record's date)."""
+
+STATUS_VALUES: tuple[str, ...] = (
+    "accepted",
+    "Superseded by [ADR-0005](0005-x.md)",
+    "Accepted | Amended by [9. Handle superseded records](0009-x.md)",
+    "superseded by [x](../../../../../../dev/zero)",
+    "superseded by [x](/proc/self/environ)",
+    "superseded by ADR-" + "9" * 5000,
+    "[proposed | rejected | accepted | deprecated | … | superseded by [ADR-0005](0005.md)]",
+    "{status}",
+    "[" * 2000 + "](x)" * 2000,
+    "x" * 100_000,
+    "\x00\x01\x7f",
+    "deprecated",
+    "rejected",
+)
+"""Status values put in a record's front matter: relations, placeholders, paths leaving
+the folder, huge numbers and links, control characters."""
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_BLOCK = re.compile(r"(```yaml makebuy\n)(.*?)(```\n)", re.DOTALL)
+
+
+def with_front_matter(record: str, text: str) -> str:
+    """`record` with its front matter's YAML replaced by `text`."""
+    return _FRONT.sub(lambda m: f"---\n{text.rstrip(chr(10))}\n---\n", record, count=1)
+
+
+def with_block(record: str, text: str) -> str:
+    """`record` with its `yaml makebuy` block's YAML replaced by `text`."""
+    return _BLOCK.sub(lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(3), record, 1)
+
+
+def adr_strategy(record: str) -> st.SearchStrategy[str]:
+    """ADR texts from a real record (`makebuy adr new`'s): its front matter and its
+    makebuy block mutated leaf by leaf, replaced by hostile documents, and odd statuses."""
+    front_match, block_match = _FRONT.search(record), _BLOCK.search(record)
+    assert front_match and block_match, "the seed record has front matter and a block"
+    front = yaml.safe_load(front_match.group(1))
+    block = yaml.safe_load(block_match.group(2))
+    hostile = st.sampled_from(HOSTILE_DOCUMENTS)
+    return st.one_of(
+        mutated_document(front).map(lambda doc: with_front_matter(record, to_yaml(doc))),
+        mutated_document(block).map(lambda doc: with_block(record, to_yaml(doc))),
+        mutated_document(block).map(lambda doc: with_block(record, to_yaml(doc))),
+        mutated_document(block).map(lambda doc: with_block(record, to_yaml(doc))),
+        hostile.map(lambda text: with_front_matter(record, text)),
+        hostile.map(lambda text: with_block(record, text)),
+        st.sampled_from(STATUS_VALUES).map(
+            lambda status: with_front_matter(record, to_yaml({**front, "status": status}))
+        ),
+    )
 
 
 def draw_many(strategy: st.SearchStrategy[str], count: int, seed_value: int) -> list[str]:
@@ -505,9 +744,19 @@ def _limit_memory() -> None:  # pragma: no cover - runs in the child
 
 
 def command_for(kind: str, path: Path) -> list[str]:
-    """The command line a fuzzed file is run with."""
+    """The command line a fuzzed file is run with: a questionnaire or catalog is assessed;
+    an ADR is checked; a config file (makebuy.toml, pyproject.toml) applies to the run in
+    its folder, an assessment of `usecase.yaml` or, for "config-check", a check of
+    `record.md` (see `write_config_case`)."""
+    makebuy = [sys.executable, "-m", "makebuy"]
     if kind == "questionnaire":
-        return [sys.executable, "-m", "makebuy", "assess", str(path), "--format", "json"]
+        return [*makebuy, "assess", str(path), "--format", "json"]
+    if kind == "adr":
+        return [*makebuy, "check", str(path), "--today", CHECK_DAY, "--format", "json"]
+    if kind in ("config", "pyproject"):
+        return [*makebuy, "assess", str(path.parent / "usecase.yaml"), "--format", "json"]
+    if kind == "config-check":
+        return [*makebuy, "check", str(path.parent / "record.md"), "--today", CHECK_DAY]
     return [
         sys.executable,
         "-m",

@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,9 @@ from makebuy import adr
 from makebuy.errors import ExitCode, InputError, InputErrors
 from makebuy.models.result import Cost
 from makebuy.money import money
+
+if TYPE_CHECKING:
+    from makebuy.config import Config
 
 Verdict = Literal["holds", "review", "invalidated", "error"]
 Outcome = Literal["checked", "not-checked", "skipped", "not-adr"]
@@ -111,20 +114,45 @@ def check(
     extra_catalogs: Sequence[Path] = (),
     strict: bool = False,
     cwd: Path,
+    settings: Config | None = None,
 ) -> DecisionReport:
     """Classify every file under `paths` and re-assess each record with a makebuy block.
 
-    `cwd` is the folder paths are shown relative to (the CLI passes its environment's)."""
+    `cwd` is the folder paths are shown relative to (the CLI passes its environment's).
+    `settings`: the organisation config; its defaults, policy and catalogs apply to every
+    re-assessment (so a policy that now denies a chosen option invalidates the record)."""
     cwd = cwd.resolve()
     for extra in extra_catalogs:  # a typo here would otherwise fail every record alike
         if not extra.exists():
             raise InputError("catalog path not found", path=extra, field="--catalog")
+    if settings is not None:
+        _check_configured_catalogs(settings)
     cache = adr.CatalogCache()
     records = [
-        check_file(p, today=today, extra_catalogs=extra_catalogs, cache=cache, shown=_shown(p, cwd))
+        check_file(
+            p,
+            today=today,
+            extra_catalogs=extra_catalogs,
+            cache=cache,
+            shown=_shown(p, cwd),
+            settings=settings,
+        )
         for p in adr.adr_files(paths)
     ]
     return report(records, today=today, strict=strict)
+
+
+def _check_configured_catalogs(settings: Config) -> None:
+    """A configured catalog that is missing names the config file (or variable) once."""
+    origin = settings.origin("catalogs")  # the config file, or MAKEBUY_CATALOGS
+    in_file = settings.file is not None and origin == str(settings.file)
+    for extra in settings.catalog_paths:
+        if not extra.exists():
+            raise InputError(
+                f"configured catalog path not found: {extra}",
+                path=settings.file if in_file else None,
+                field="catalogs" if in_file else origin,
+            )
 
 
 def report(records: list[RecordCheck], *, today: dt.date, strict: bool) -> DecisionReport:
@@ -169,10 +197,18 @@ def check_file(
     extra_catalogs: Sequence[Path] = (),
     cache: adr.CatalogCache | None = None,
     shown: str | None = None,
+    settings: Config | None = None,
 ) -> RecordCheck:
     """One file's outcome and, for a record with a block, its verdict. Never raises on content."""
     shown = shown or str(path)
-    result = _check_file(path, today=today, extra_catalogs=extra_catalogs, cache=cache, shown=shown)
+    result = _check_file(
+        path,
+        today=today,
+        extra_catalogs=extra_catalogs,
+        cache=cache,
+        shown=shown,
+        settings=settings,
+    )
     if result.outcome in ("skipped", "not-adr"):
         return result
     unfinished = _unfinished_supersede(path)
@@ -218,6 +254,7 @@ def _check_file(
     extra_catalogs: Sequence[Path],
     cache: adr.CatalogCache | None,
     shown: str,
+    settings: Config | None = None,
 ) -> RecordCheck:
     try:
         doc = adr.read_document(path)
@@ -270,7 +307,7 @@ def _check_file(
     costs: dict[str, Any] = {}
     try:
         findings, best, cost = evaluate(
-            doc, found, today=today, extra_catalogs=extra_catalogs, cache=cache
+            doc, found, today=today, extra_catalogs=extra_catalogs, cache=cache, settings=settings
         )
         if cost is not None:
             costs = {
@@ -318,13 +355,14 @@ def evaluate(
     today: dt.date,
     extra_catalogs: Sequence[Path] = (),
     cache: adr.CatalogCache | None = None,
+    settings: Config | None = None,
 ) -> tuple[list[DecisionFinding], str | None, Cost | None]:
     """Re-assess a record and compare today's outcome and facts with the recorded ones.
 
     Returns the findings, today's first-ranked option and the chosen option's cost today
     (None when it is ruled out or gone)."""
     block = found.block
-    assessment, catalog = adr.reassess(doc, found, extra_catalogs, cache)
+    assessment, catalog = adr.reassess(doc, found, extra_catalogs, cache, settings=settings)
     by_id = {o.id: o for o in assessment.options}
     ranked = [o for o in assessment.options if o.rank is not None]
     best = ranked[0] if ranked else None

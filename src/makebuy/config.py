@@ -12,6 +12,7 @@ so this module never reads the process state itself.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tomllib
@@ -23,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from makebuy.errors import InputError
-from makebuy.load import LoadedUseCase
+from makebuy.load import LoadedUseCase, check_input_file
 from makebuy.models.methods import Method
 from makebuy.models.result import Assumption
 
@@ -34,8 +35,15 @@ ENV_PREFIX = "MAKEBUY_"
 OptionKindName = Literal["buy", "rent", "make", "hybrid", "seat"]
 
 
+MAX_USD_TO = 1e6
+"""Largest exchange rate from USD accepted (the weakest currencies trade near 1e5)."""
+MAX_ENGINEER_COST_PER_YEAR = 1e12
+"""Largest engineer cost a year accepted, in the configured currency (1e6 USD at the
+largest rate), so every cost computed from it stays finite."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Policy(_Strict):
@@ -71,10 +79,16 @@ class Settings(_Strict):
         None, pattern=r"^[A-Z]{3}$", description="Default report currency (ISO 4217)."
     )
     usd_to: float | None = Field(
-        None, gt=0, description="Default exchange rate from USD into `currency`."
+        None,
+        gt=0,
+        le=MAX_USD_TO,
+        description="Default exchange rate from USD into `currency` (at most 1e6).",
     )
     engineer_cost_per_year: float | None = Field(
-        None, gt=0, description="Default fully loaded engineer cost a year, in `currency`."
+        None,
+        gt=0,
+        le=MAX_ENGINEER_COST_PER_YEAR,
+        description="Default fully loaded engineer cost a year, in `currency` (at most 1e12).",
     )
     method: Method | None = Field(None, description="Default scoring method.")
     policy: Policy = Field(default_factory=Policy, description="The organisation policy.")
@@ -190,8 +204,9 @@ def find_config_file(start: Path) -> tuple[Path, str] | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
+        check_input_file(path)
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (InputError, OSError, UnicodeDecodeError):
         return False
     return re.search(r"^\s*\[\s*tool\.makebuy(\.policy)?\s*\]", text, re.MULTILINE) is not None
 
@@ -217,16 +232,21 @@ def _shown(path: Path, working_dir: Path) -> str:
 
 
 def _read_file(path: Path, prefix: str) -> dict[str, Any]:
+    check_input_file(path)  # a regular file of at most MAX_INPUT_BYTES
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise InputError("invalid TOML: values nested too deeply", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the config file: {exc}", path=path) from None
+    except ValueError as exc:  # TOMLDecodeError, or int() of a 5,000-digit number
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            raise InputError(f"invalid TOML: {str(exc).split(';')[0]}", path=path) from None
         found = re.search(r"\(at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         message = str(exc).split(" (at ")[0]
         raise InputError(f"invalid TOML: {message}", path=path, line=line) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the config file: {exc}", path=path) from None
     table = data.get("tool", {}).get("makebuy", {}) if prefix else data
     if not isinstance(table, dict):
         raise InputError("expected a table", path=path, field=prefix.rstrip("."))
@@ -315,10 +335,13 @@ def load_config(working_dir: Path, variables: Mapping[str, str]) -> Config:
         else:
             merged[key] = value
         origins[key] = name
-    if "usd_to" in merged and isinstance(merged["usd_to"], int):
-        merged["usd_to"] = float(merged["usd_to"])
-    if "engineer_cost_per_year" in merged and isinstance(merged["engineer_cost_per_year"], int):
-        merged["engineer_cost_per_year"] = float(merged["engineer_cost_per_year"])
+    for key in ("usd_to", "engineer_cost_per_year"):
+        value = merged.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                merged[key] = float(value)
+            except OverflowError:  # past the largest float: out of range all the same
+                merged[key] = math.inf
     try:
         settings = Settings.model_validate({**merged, "policy": policy})
     except ValidationError as exc:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-SchemaName = Literal["usecase", "catalog", "assessment", "portfolio", "check"]
+SchemaName = Literal["usecase", "catalog", "assessment", "portfolio", "check", "config"]
 SCHEMA_NAMES: tuple[SchemaName, ...] = get_args(SchemaName)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_VERSIONS: dict[SchemaName, int] = {
@@ -22,9 +22,11 @@ SCHEMA_VERSIONS: dict[SchemaName, int] = {
     "assessment": 1,
     "portfolio": 1,
     "check": 1,
+    "config": 1,
 }
 """The version of each published schema: the questionnaire's `makebuy: 1`, the catalog
-file format, and the reports' `schema_version` (assess, portfolio and check JSON). A
+file format, the reports' `schema_version` (assess, portfolio and check JSON), and the
+organisation config (makebuy.toml, or the `[tool.makebuy]` table of pyproject.toml). A
 change that rejects documents valid before raises it (and with it the `$id`)."""
 
 
@@ -58,6 +60,8 @@ def schema(name: SchemaName) -> dict[str, Any]:
         from makebuy.check import CHECK_SCHEMA_VERSION, DecisionReport
 
         document = _report(DecisionReport, CHECK_SCHEMA_VERSION)
+    elif name == "config":
+        document = _config()
     else:
         document = _assessment()
     document = {
@@ -91,4 +95,23 @@ def _assessment() -> dict[str, Any]:
     defs["Exclusion"]["properties"]["code"]["enum"] = codes
     defs["Summary"]["properties"]["by_code"]["propertyNames"] = {"enum": codes}
     defs["OptionResult"]["properties"]["criteria"]["propertyNames"] = {"enum": list(CRITERIA)}
+    return document
+
+
+def _config() -> dict[str, Any]:
+    """The organisation config as a TOML file holds it (makebuy.toml, or pyproject.toml's
+    `[tool.makebuy]` table read as a document): `Settings`, plus the one cross-key rule its
+    validator applies (a currency other than USD needs `usd_to`)."""
+    from makebuy.config import Settings
+
+    document = Settings.model_json_schema(by_alias=True)
+    document["description"] = (
+        "makebuy organisation config: makebuy.toml, or the [tool.makebuy] table of"
+        " pyproject.toml. " + (document.get("description") or "")
+    ).strip()
+    document["if"] = {
+        "required": ["currency"],
+        "properties": {"currency": {"not": {"const": "USD"}}},
+    }
+    document["then"] = {"required": ["usd_to"]}
     return document

@@ -203,6 +203,10 @@ def template(
         "# A key left commented out takes the default shown; the report lists every default",
         "# it used as an assumption. Uncomment a section's line too when you set a key in it.",
         "# Reference: `makebuy schema usecase` (JSON Schema) and the README.",
+        "# Organisation defaults (currency, exchange rate, engineer cost, catalogs, method)",
+        "# and policies can live in makebuy.toml (or [tool.makebuy] in pyproject.toml); an",
+        "# answer here beats a configured default. `makebuy config show` prints the settings",
+        "# in force and where each came from.",
     ]
     body = list(_lines(UseCase, answers, "", 0))
     return "\n".join(head + body) + "\n"

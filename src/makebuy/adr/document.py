@@ -80,10 +80,13 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _STATUS_KEY = re.compile(r"^(\s*)(status)(\s*:\s*)(.*?)\s*$", re.IGNORECASE)
 _STATUS_LINE = re.compile(
-    r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:status|statut)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*)"
-    r"(?P<value>.*?)\s*$",
+    r"^(?P<lead>\s*(?:[-*+]\s+|\#{2,6}[ \t]+|\|\s*)?(?:\*\*|__)?(?:status|statut)\s*(?:\*\*|__)?"
+    r"\s*[:|]\s*(?:\*\*|__)?\s*)"
+    r"(?P<value>.*?)(?P<tail>\s*\|?\s*)$",
     re.IGNORECASE,
 )
+"""A status on one line: `Status: x`, `- **Status:** x`, `## Status: x` (a heading holding
+the value) or a table row `| Status | x |` (`tail` keeps the row's closing bar)."""
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 
 
@@ -191,6 +194,8 @@ def _status(
             m = _STATUS_KEY.match(bare[i])
             if m and not bare[i].startswith((" ", "\t")):
                 value = next((v for k, v in front.items() if str(k).lower() == "status"), None)
+                if isinstance(value, list):  # `status: [accepted]`
+                    value = ", ".join(str(v) for v in value)
                 raw = str(value).strip() if value is not None else _unquote(m.group(4))
                 if raw:
                     return StatusLine(i, "front-matter", raw)
@@ -207,6 +212,9 @@ def _status(
         if i in inside:
             continue
         m = _STATUS_LINE.match(bare[i])
+        is_row = m is not None and m.group("lead").lstrip().startswith("|")
+        if m and is_row and classify_status(m.group("value")) == "unknown":
+            continue  # a table's header row (`| Status | Owner |`), not a status
         if m and m.group("value"):
             found.append(StatusLine(i, "line", m.group("value")))
             break
@@ -235,27 +243,60 @@ _STATUS_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_LINK_ANY = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)")
+_RELATION = re.compile(
+    r"(?<!\w)(?P<verb>superseded by|superceded by|replaced by|obsoleted by|amended by|amends"
+    r"|supersedes|supercedes|replaces|obsoletes|extended by|extends|clarified by|clarifies"
+    r"|refined by|refines|relates to|related to|in favou?r of|see also|see)(?!\w)[^|;,()\n]*"
+)
+"""A relation to another record and its target, up to the end of the clause: the target's
+title ("Amended by [9. Handle superseded records](…)") is never read as this record's status."""
+_SUCCEEDED = re.compile(r"(?<!not )(?<!\w)(?:superseded|superceded|replaced by|obsoleted by)(?!\w)")
+
+
 def classify_status(raw: str) -> StatusKind:
     """Map a status as written onto the canonical set; placeholders stay unknown.
 
-    The earliest status word wins ("Accepted | Amended by …" is accepted); two different
-    words joined by "or" or "/" are a template placeholder ("Accepted or Rejected").
+    Links and the targets of relations to other records ("Amends 0003", "Supersedes
+    [3. Deprecated API](…)", "Amended by …") are set aside first, so only this record's
+    own status words count. A record superseded (or replaced) is superseded wherever the
+    status says so; otherwise the earliest status word wins ("Accepted | Amended by …" is
+    accepted). A template placeholder is unknown: it starts with `{`, lists three statuses
+    or more, or joins two with "or", "/" or "|" ("Accepted or Rejected").
     """
-    text = plain_status(raw).lower()
+    links: list[str] = []
+
+    def stash(link: re.Match[str]) -> str:  # a link stays one opaque word for now
+        links.append(plain_status(link.group(0)))
+        return f" \x00{len(links) - 1}\x00 "
+
+    text = _LINK_ANY.sub(stash, raw.replace("\x00", " ").lower())
+    text = re.sub(r"[`*_>\[\]]", " ", text).strip()
     if text.startswith("{"):  # MADR's template placeholder, left unfilled
         return "unknown"
-    if any(w in text for w in _STATUS_WORDS["superseded"]):
-        return "superseded"
+    text = _RELATION.sub(
+        lambda m: m.group("verb") if _SUCCEEDED.match(m.group("verb")) else " ", text
+    )
+    text = re.sub("\x00(\\d+)\x00", lambda m: links[int(m.group(1))], text)  # "[Approved](…)"
     hits: list[tuple[int, StatusKind]] = []
     for kind, words in _STATUS_WORDS.items():
-        m = re.search(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", text)
-        if m:
-            hits.append((m.start(), kind))  # type: ignore[arg-type]
+        found = re.search(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", text)
+        if found:
+            hits.append((found.start(), kind))  # type: ignore[arg-type]
+    if len(hits) >= 3 and re.search(r"\bor\b|/|\|", text):
+        return "unknown"
+    if _SUCCEEDED.search(text):
+        return "superseded"
     if not hits:
         return "unknown"
-    if len(hits) > 1 and re.search(r"\bor\b|/|\|", text):
+    if len(hits) > 1 and _ALTERNATIVES.search(text):
         return "unknown"
     return min(hits)[1]
+
+
+_ANY_STATUS = "|".join(re.escape(w) for words in _STATUS_WORDS.values() for w in words)
+_ALTERNATIVES = re.compile(rf"(?<!\w)(?:{_ANY_STATUS})\s*(?:\bor\b|/|\|)\s*(?:{_ANY_STATUS})(?!\w)")
+"""Two statuses offered side by side ("Accepted or Rejected", "proposed | accepted")."""
 
 
 _META_BULLET = re.compile(
@@ -316,15 +357,21 @@ def supersede_text(doc: AdrDocument, identifier: str, successor: Path) -> str:
     line = doc.lines[i]
     ending = line[len(line.rstrip("\r\n")) :]
     bare = line.rstrip("\r\n")
+    following = i + 1
     if doc.status.where == "front-matter":
         m = _STATUS_KEY.match(bare)
         assert m is not None
-        new = f'{m.group(1)}{m.group(2)}{m.group(3)}"superseded by {identifier}"'
+        colon = m.group(3) if m.group(3)[-1:].isspace() else m.group(3) + " "
+        new = f'{m.group(1)}{m.group(2)}{colon}"superseded by {identifier}"'
+        if m.group(4).strip() in ("", "|", ">", "|-", ">-"):  # a block value on the lines below
+            end = doc.front_matter_end - 1  # the closing `---`
+            while following < end and doc.lines[following].startswith((" ", "\t", "-")):
+                following += 1
     elif doc.status.where == "line":
         m = _STATUS_LINE.match(bare)
         assert m is not None
-        new = f"{m.group('lead')}superseded by {identifier}"
+        new = f"{m.group('lead')}superseded by {identifier}{m.group('tail')}"
     else:  # a Nygard status section: adr-tools links the successor by number and title
         indent = bare[: len(bare) - len(bare.lstrip())]
         new = f"{indent}Superseded by [{identifier}]({successor.name})"
-    return "".join([*doc.lines[:i], new + ending, *doc.lines[i + 1 :]])
+    return "".join([*doc.lines[:i], new + ending, *doc.lines[following:]])

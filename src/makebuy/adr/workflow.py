@@ -34,6 +34,7 @@ from makebuy.errors import InputError, NoEligibleOptionError
 from makebuy.units import add_months
 
 if TYPE_CHECKING:
+    from makebuy.config import Config
     from makebuy.load import LoadedCatalog
     from makebuy.models.catalog import Catalog
     from makebuy.models.result import Assessment, OptionResult
@@ -60,8 +61,13 @@ def reassess(
     found: FoundBlock,
     extra_catalogs: Sequence[Path] = (),
     cache: CatalogCache | None = None,
+    settings: Config | None = None,
 ) -> tuple[Assessment, Catalog]:
-    """Re-run the recorded questionnaire against today's catalog (same files, plus extras)."""
+    """Re-run the recorded questionnaire against today's catalog (same files, plus extras).
+
+    `settings`: the organisation config; its defaults and policy apply as in `assess`, its
+    catalogs join the extras (once: a file the block records already is not loaded twice).
+    The recorded method wins over a configured one: the decision was scored with it."""
     from makebuy import pipeline
 
     block = found.block
@@ -86,10 +92,18 @@ def reassess(
                 field=f"catalog[{i}]",
             )
         paths.append(p)
-    paths.extend(extra_catalogs)
+    configured = settings.catalog_paths if settings is not None else []
+    for extra in [*configured, *extra_catalogs]:
+        if extra.resolve() not in {p.resolve() for p in paths}:
+            paths.append(extra)
     loaded = (cache or CatalogCache()).get(BUILTIN in block.catalog, paths)
     run = pipeline.assess(
-        usecase, paths, method=block.method, loaded_catalog=loaded, evaluated_on=None
+        usecase,
+        paths,
+        method=block.method,
+        loaded_catalog=loaded,
+        evaluated_on=None,
+        settings=settings,
     )
     return run.assessment, run.catalog
 
@@ -130,15 +144,22 @@ def new_record(
     supersedes: str | None = None,
     review_months: int = 12,
     tolerances: Tolerances | None = None,
+    settings: Config | None = None,
 ) -> NewRecord:
     """Assess the questionnaire and draft a MADR 4 record in `folder` (nothing is written).
 
     The run hands forward the questionnaire and catalog it read, so neither is loaded again.
+    `settings`: the organisation config (defaults and policy); the caller puts its catalogs
+    in `catalog_paths`, so the block records them like any other catalog file.
     """
     from makebuy import pipeline
 
     run = pipeline.assess(
-        usecase_path, catalog_paths, method=method, builtin_catalog=builtin_catalog
+        usecase_path,
+        catalog_paths,
+        method=method,
+        builtin_catalog=builtin_catalog,
+        settings=settings,
     )
     assessment, usecase = run.assessment, run.usecase
     chosen = assessment.recommendation.option
@@ -193,13 +214,16 @@ def refresh_record(
     extra_catalogs: Sequence[Path] = (),
     on: dt.date,
     review_months: int = 12,
+    settings: Config | None = None,
 ) -> str:
-    """The record's text with its block rebuilt from today's figures (a person re-confirmed it)."""
+    """The record's text with its block rebuilt from today's figures (a person re-confirmed it).
+
+    `settings` as for `reassess`, so the refreshed block matches what `check` computes."""
     doc = read_document(path)
     found = find_block(doc)
     if found is None:
         raise InputError("no `yaml makebuy` block to refresh", path=path)
-    assessment, catalog = reassess(doc, found, extra_catalogs)
+    assessment, catalog = reassess(doc, found, extra_catalogs, settings=settings)
     block = found.block
     chosen = next((o for o in assessment.options if o.id == block.chosen), None)
     if chosen is None or chosen.rank is None:

@@ -9,16 +9,19 @@ import typer
 
 from makebuy.cli.common import (
     CATALOG_OPTION,
+    CONFIGURED_METHOD_OPTION,
     DEBUG_OPTION,
-    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     NO_CACHE_OPTION,
     ScoreMethod,
+    configured_method,
     current_environment,
     reported_errors,
     write_atomically,
     write_files_atomically,
 )
+from makebuy.cli.config import effective_config
+from makebuy.cli.signals import cleanup_on_signals
 
 adr_app = typer.Typer(
     rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
@@ -69,7 +72,7 @@ def new(
     ),
     catalog: list[Path] = CATALOG_OPTION,
     no_builtin: bool = NO_BUILTIN_OPTION,
-    method: ScoreMethod = METHOD_OPTION,
+    method: ScoreMethod | None = CONFIGURED_METHOD_OPTION,
     review_months: int = typer.Option(
         12, "--review-months", min=1, help="Review-by date: this many months after the date."
     ),
@@ -82,20 +85,26 @@ def new(
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Assess a use case and write a MADR 4 record of the decision (status: proposed)."""
-    with reported_errors(debug, no_cache=no_cache):
+    """Assess a use case and write a MADR 4 record of the decision (status: proposed).
+
+    The organisation config applies as in assess (defaults, policy, method); its catalogs
+    are recorded in the block like --catalog ones, so `check` re-reads them. Killed by
+    SIGINT, SIGTERM or SIGHUP, it removes its temporary files before it ends."""
+    with cleanup_on_signals(), reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
         from makebuy.render.adr import render_record
 
         on = date.date() if date else current_environment().today()
         target = _folder(folder)
+        settings = effective_config()
         record = adr.new_record(
             usecase,
-            catalog,
+            [*settings.catalog_paths, *catalog],
             folder=target,
             on=on,
             builtin_catalog=not no_builtin,
-            method=method.value,
+            method=configured_method(method, settings.settings.method).value,
+            settings=settings,
             supersedes=supersedes,
             review_months=review_months,
             tolerances=adr.Tolerances(margin=margin, price_change=price_change),
@@ -132,12 +141,20 @@ def refresh(
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """After a person re-confirms a decision: rewrite only its block with today's figures."""
-    with reported_errors(debug, no_cache=no_cache):
+    """After a person re-confirms a decision: rewrite only its block with today's figures.
+
+    The organisation config applies as in check; signals clean up as in new."""
+    with cleanup_on_signals(), reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
 
         on = date.date() if date else current_environment().today()
         path = adr.find_record(_folder(folder), record)
-        text = adr.refresh_record(path, extra_catalogs=catalog, on=on, review_months=review_months)
+        text = adr.refresh_record(
+            path,
+            extra_catalogs=catalog,
+            on=on,
+            review_months=review_months,
+            settings=effective_config(),
+        )
         write_atomically(path, text, inputs=catalog)
         typer.echo(_shown(path))

@@ -22,6 +22,7 @@ from makebuy.cli.common import (
     report_outcome,
     reported_errors,
 )
+from makebuy.cli.config import effective_config
 from makebuy.render.check import CHECK_RENDERERS
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ def check(
 ) -> None:
     """Re-assess every decision record with a makebuy block against today's catalog.
 
+    The organisation config (makebuy.toml, [tool.makebuy], MAKEBUY_*) applies as in
+    assess: its defaults, its policy and its catalogs; each record keeps its own method.
+
     Ends with one line per checked record on stderr: the chosen option's cost today, per
     month and over the horizon (--quiet drops them). Exit 0 when all hold, 1 when one is
     invalidated (or needs review, with --strict) or a chosen option costs more than
@@ -72,6 +76,7 @@ def check(
         from makebuy.render.check import get_check_renderer
 
         budget = budget_of(fail_above)
+        settings = effective_config()
 
         if not paths:
             folder = adr.find_adr_dir(current_environment().working_dir)
@@ -87,6 +92,7 @@ def check(
             extra_catalogs=catalog,
             strict=strict,
             cwd=current_environment().working_dir,
+            settings=settings,
         )
         delivered = render_and_emit(
             get_check_renderer(output_format.value), result, output, inputs=[*paths, *catalog]

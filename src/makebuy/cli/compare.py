@@ -17,16 +17,18 @@ import typer
 from makebuy.cli.common import (
     AS_OF_OPTION,
     CATALOG_OPTION,
+    CONFIGURED_METHOD_OPTION,
     DEBUG_OPTION,
-    METHOD_OPTION,
     NO_BUILTIN_OPTION,
     OUTPUT_OPTION,
     ScoreMethod,
     choices,
+    configured_method,
     questionnaire_source,
     render_and_emit,
     reported_errors,
 )
+from makebuy.cli.config import effective_config
 from makebuy.errors import InputError
 from makebuy.render import COMPARISON_RENDERERS
 
@@ -81,11 +83,14 @@ def what_if(
     no_builtin: bool = NO_BUILTIN_OPTION,
     output_format: ComparisonFormat = FORMAT_OPTION,
     output: Path | None = OUTPUT_OPTION,
-    method: ScoreMethod = METHOD_OPTION,
+    method: ScoreMethod | None = CONFIGURED_METHOD_OPTION,
     as_of: dt.datetime | None = AS_OF_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Change some answers and see how the recommendation and costs move."""
+    """Change some answers and see how the recommendation and costs move.
+
+    The organisation config applies to both runs as in assess (defaults, policy, catalogs,
+    method)."""
     with reported_errors(debug):
         from makebuy import compare, load, pipeline
         from makebuy.render import get_catalog_renderer
@@ -93,15 +98,18 @@ def what_if(
         if not settings:
             raise InputError("give at least one --set KEY=VALUE to compare against")
         overrides = [parse_setting(s) for s in settings]
-        loaded = load.load_catalog(catalog, builtin=not no_builtin)
+        config = effective_config()
+        catalogs = [*config.catalog_paths, *catalog]
+        loaded = load.load_catalog(catalogs, builtin=not no_builtin)
         common: dict[str, Any] = {
-            "method": method.value,
+            "method": configured_method(method, config.settings.method).value,
             "evaluated_on": as_of.date() if as_of else None,
             "loaded_catalog": loaded,
+            "settings": config,
         }
         source = questionnaire_source(usecase)
-        base = pipeline.assess(source, catalog, **common).assessment
-        changed = pipeline.assess(source, catalog, overrides=overrides, **common).assessment
+        base = pipeline.assess(source, catalogs, **common).assessment
+        changed = pipeline.assess(source, catalogs, overrides=overrides, **common).assessment
         label = ", ".join(f"{k}={_shown(v)}" for k, v in overrides)
         result = compare.compare(base, changed, ("as written", f"with {label}"))
         renderer = get_catalog_renderer(COMPARISON_RENDERERS, output_format.value)
