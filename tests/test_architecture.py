@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "catalog_query",
         "catalog_diff",
         "importers",
+        "platform",
     ),
     ("config",),
     ("gate", "capacity", "cost", "hybrid", "score", "recommend", "breakeven"),
