@@ -211,3 +211,96 @@ def test_the_questionnaire_schema_documents_the_platform(cli) -> None:
     props = schema["$defs"]["Platform"]["properties"]
     assert {"exists", "monthly_cost", "team_fte", "use_cases", "fte_per_model"} <= set(props)
     assert "default 0.1, an assumption" in props["fte_per_model"]["description"]
+
+
+# ------------------------------------------------------------------ portfolio
+
+SHARED = EXAMPLES / "shared-platform"
+
+
+def portfolio(cli, *args: object) -> dict[str, Any]:
+    result = cli("portfolio", *args, "--format", "json", "-q")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_portfolio_spreads_the_platform_over_the_use_cases_on_it(cli, schema_validator) -> None:
+    report = portfolio(cli, SHARED)
+    schema_validator("portfolio").validate(report)
+    p = report["platform"]
+    assert p["monthly_cost"] == 30_000
+    # Two self-hosted recommendations run on it; the help centre rents an API.
+    by_name = {u["name"]: u for u in p["use_cases"]}
+    assert {n for n, u in by_name.items() if u["on_platform"]} == {
+        "Incident summaries",
+        "Code review comments",
+    }
+    assert p["on_platform"] == 2 and p["share_monthly"] == pytest.approx(15_000)
+    assert by_name["Incident summaries"]["share_spread"] == pytest.approx(15_000)
+    assert by_name["Incident summaries"]["share_charged"] == pytest.approx(15_000)
+    assert by_name["Public help-centre answers"]["share_spread"] is None
+    assert by_name["Public help-centre answers"]["share_charged"] is None
+    assert p["fte_per_model"] == 0.1 and p["marginal_staff_monthly"] == pytest.approx(1_500)
+    assert p["notes"] == []
+
+
+def test_one_more_use_case_pays_its_gpus_and_marginal_staff_only(cli) -> None:
+    report = portfolio(cli, SHARED)
+    for u in report["platform"]["use_cases"]:
+        assessed = assess_json(Path(u["path"]))
+        make = option(assessed, u["marginal_option"])
+        months = len(make["cost"]["monthly"])
+        items = {line["item"]: line["total"] for line in make["cost"]["breakdown"]}
+        own = make["cost"]["total"] - items["operations"] - items.get("platform", 0.0)
+        assert u["marginal_monthly"] == pytest.approx(own / months + 1_500)
+        assert u["marginal_monthly"] < make["cost"]["total"] / months
+
+
+def test_the_portfolio_says_so_when_a_use_case_on_it_declares_no_platform(
+    cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for f in SHARED.glob("*.yaml"):
+        (folder / f.name).write_text(f.read_text())
+    # The code review questionnaire forgets the platform, the incident one costs it higher.
+    variant(folder, SHARED / "code-review.yaml", "code-review", None)
+    variant(
+        folder,
+        SHARED / "incident-summaries.yaml",
+        "incident-summaries",
+        {"exists": True, "monthly_cost": 40_000, "use_cases": 2},
+    )
+    p = portfolio(cli, folder)["platform"]
+    assert p["monthly_cost"] == 40_000 and p["share_monthly"] == pytest.approx(20_000)
+    assert any("different platform costs a month ($30,000, $40,000)" in n for n in p["notes"])
+    assert any(
+        n.startswith("Code review comments runs on the platform but its questionnaire does not")
+        for n in p["notes"]
+    )
+
+
+def test_without_a_declared_platform_the_portfolio_has_no_platform_key(cli) -> None:
+    report = portfolio(cli, EXAMPLES / "support-assistant.yaml")
+    assert "platform" not in report
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "html"])
+def test_every_portfolio_format_shows_the_platform(cli, fmt: str) -> None:
+    result = cli("portfolio", SHARED, "--format", fmt, "-q")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Shared platform" in text
+    assert "$30,000 a month spread over 2 use case(s) on it ($15,000 each)" in text
+    assert "0.1 FTE ($1,500 a month)" in text
+    if fmt == "csv":
+        rows = [r for r in result.stdout.splitlines() if r.startswith("platform_use_case,")]
+        assert len(rows) == 3
+
+
+def test_the_portfolio_schema_documents_the_platform(cli) -> None:
+    schema = json.loads(cli("schema", "portfolio").stdout)
+    assert "platform" in schema["properties"]
+    assert "platform" not in schema.get("required", [])
+    fields = schema["$defs"]["PlatformUseCase"]["properties"]
+    assert "no platform share" in fields["marginal_monthly"]["description"]
