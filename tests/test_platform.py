@@ -232,12 +232,12 @@ def test_the_portfolio_spreads_the_platform_over_the_use_cases_on_it(cli, schema
     # Two self-hosted recommendations run on it; the help centre rents an API.
     by_name = {u["name"]: u for u in p["use_cases"]}
     assert {n for n, u in by_name.items() if u["on_platform"]} == {
-        "Incident summaries",
+        "Post-incident drafts",
         "Code review comments",
     }
     assert p["on_platform"] == 2 and p["share_monthly"] == pytest.approx(15_000)
-    assert by_name["Incident summaries"]["share_spread"] == pytest.approx(15_000)
-    assert by_name["Incident summaries"]["share_charged"] == pytest.approx(15_000)
+    assert by_name["Post-incident drafts"]["share_spread"] == pytest.approx(15_000)
+    assert by_name["Post-incident drafts"]["share_charged"] == pytest.approx(15_000)
     assert by_name["Public help-centre answers"]["share_spread"] is None
     assert by_name["Public help-centre answers"]["share_charged"] is None
     assert p["fte_per_model"] == 0.1 and p["marginal_staff_monthly"] == pytest.approx(1_500)
@@ -291,7 +291,7 @@ def test_every_portfolio_format_shows_the_platform(cli, fmt: str) -> None:
     assert result.exit_code == ExitCode.OK, result.stderr
     text = " ".join(result.stdout.split())
     assert "Shared platform" in text
-    assert "$30,000 a month spread over 2 use case(s) on it ($15,000 each)" in text
+    assert "$30,000 a month spread over the 2 use cases on it ($15,000 each)" in text
     assert "0.1 FTE ($1,500 a month)" in text
     if fmt == "csv":
         rows = [r for r in result.stdout.splitlines() if r.startswith("platform_use_case,")]

@@ -499,13 +499,14 @@ def platform_summary(
             )
     staff = first.staff_monthly * factor
     marginal = sorted(u.marginal_monthly for u in lines if u.marginal_monthly is not None)
+    cases = f"{len(on)} use case{'' if len(on) == 1 else 's'}"
     if monthly_cost is None:
-        spread = f"{len(on)} use case(s) on it, no platform cost given"
+        spread = f"{cases} on it, no platform cost given"
     elif share is None:
         spread = f"{money(monthly_cost, currency)} a month and no use case on it yet"
     else:
         spread = (
-            f"{money(monthly_cost, currency)} a month spread over {len(on)} use case(s) on it"
+            f"{money(monthly_cost, currency)} a month spread over the {cases} on it"
             f" ({money(share, currency)} each)"
         )
     nxt = (
