@@ -304,3 +304,25 @@ def test_the_portfolio_schema_documents_the_platform(cli) -> None:
     assert "platform" not in schema.get("required", [])
     fields = schema["$defs"]["PlatformUseCase"]["properties"]
     assert "no platform share" in fields["marginal_monthly"]["description"]
+
+
+def test_a_platform_means_a_team_runs_gpu_inference_when_mlops_team_is_unanswered(
+    tmp_path: Path,
+) -> None:
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    del doc["organisation"]["mlops_team"]
+    unanswered = tmp_path / "unanswered.yaml"
+    unanswered.write_text(yaml.safe_dump(doc, sort_keys=False))
+    report = assess_json(unanswered)
+    team = assumption(report, "organisation.mlops_team")
+    assert team is not None and team["value"] == "True"
+    assert "organisation.platform says a platform team runs GPU inference" in team["reason"]
+    simplicity = option(report, MAKE)["criteria"]["operational_simplicity"]["raw"]
+    assert (
+        simplicity
+        == option(assess_json(EXAMPLE), MAKE)["criteria"]["operational_simplicity"]["raw"]
+    )
+    # Without the platform, the unanswered default is still "no team".
+    alone = assess_json(variant(tmp_path, unanswered, "alone", None))
+    assert assumption(alone, "organisation.mlops_team")["value"] == "False"
+    assert option(alone, MAKE)["criteria"]["operational_simplicity"]["raw"] < simplicity
