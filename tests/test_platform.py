@@ -315,7 +315,7 @@ def test_a_platform_means_a_team_runs_gpu_inference_when_mlops_team_is_unanswere
     unanswered.write_text(yaml.safe_dump(doc, sort_keys=False))
     report = assess_json(unanswered)
     team = assumption(report, "organisation.mlops_team")
-    assert team is not None and team["value"] == "True"
+    assert team is not None and team["value"] == "true"
     assert "organisation.platform says a platform team runs GPU inference" in team["reason"]
     simplicity = option(report, MAKE)["criteria"]["operational_simplicity"]["raw"]
     assert (
@@ -324,5 +324,5 @@ def test_a_platform_means_a_team_runs_gpu_inference_when_mlops_team_is_unanswere
     )
     # Without the platform, the unanswered default is still "no team".
     alone = assess_json(variant(tmp_path, unanswered, "alone", None))
-    assert assumption(alone, "organisation.mlops_team")["value"] == "False"
+    assert assumption(alone, "organisation.mlops_team")["value"] == "false"
     assert option(alone, MAKE)["criteria"]["operational_simplicity"]["raw"] < simplicity
