@@ -779,7 +779,8 @@ def totals_under(
     stage would pick there (the cheapest GPU bill, ties to fewer GPUs, then GPU id) and
     pays its replicas month by month, its staff, and its fine-tuning runs on that GPU. A
     hybrid adds its legs: an API leg scales with its share, a make leg pays its full fixed
-    cost and its share's replicas. Returns totals per option (S) and, per make option, the
+    cost and its share's replicas (on a shared platform, the platform share once per use
+    case, not per leg). Returns totals per option (S) and, per make option, the
     GPUs per replica and peak replicas (S each).
     """
     month_factor = np.atleast_2d(np.asarray(month_factor, dtype=float))
