@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "catalog_diff",
         "importers",
         "seats",
+        "platform",
     ),
     ("config",),
     ("gate", "capacity", "owned", "cost", "hybrid", "score", "recommend", "breakeven"),

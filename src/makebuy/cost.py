@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, loadshape, owned, seats, sizing
+from makebuy import capacity, loadshape, owned, platform, seats, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -400,9 +400,12 @@ def replicas_needed(peak_rps: np.ndarray, capacity_rps: np.ndarray) -> np.ndarra
 
 
 def fixed_monthly(usecase: UseCase, params: CostParameters) -> tuple[float, float]:
-    """Operations staff per month and its FTE count (report currency)."""
+    """Operations staff per month and its FTE count (report currency): on an existing
+    shared platform, only the marginal staff of one more model (`makebuy.platform`)."""
     org = usecase.organisation
     fte = params.ops_fte_with_mlops_team if org.mlops_team else params.ops_fte_without_mlops_team
+    if platform.on_platform(usecase):
+        fte = platform.fte_per_model(usecase)
     return fte * org.engineer_cost_per_year / 12.0, fte
 
 
@@ -491,7 +494,7 @@ def _cost_make(
         gpu_series = gpu_monthly[i]
         utilisation = np.minimum(1.0, average_rps / (running[i] * row["capacity_rps"]))
         mean_util = float((utilisation * running[i]).sum() / running[i].sum())
-        ops_series = np.full(months, ops_monthly)
+        ops_series = np.full(months, ops_monthly) + platform.share_monthly(usecase)
         ft_series = np.zeros(months)
         measured = row["throughput_basis"] == "measured"
         basis = (
@@ -520,10 +523,13 @@ def _cost_make(
             CostLine(
                 item="operations",
                 fixed=True,
-                total=float(ops_series.sum()),
-                detail=f"{ops_fte:g} FTE at {org.engineer_cost_per_year:,.0f} {org.currency}/year"
+                total=ops_monthly * months,
+                detail=platform.operations_detail(usecase, ops_fte)
+                if platform.on_platform(usecase)
+                else f"{ops_fte:g} FTE at {org.engineer_cost_per_year:,.0f} {org.currency}/year"
                 + (" (MLOps team in place)" if org.mlops_team else " (no MLOps team today)"),
             ),
+            *filter(None, [platform.share_line(usecase, months)]),
         ]
         if usecase.requirements.fine_tuning == "planned":
             per_run, gpu_hours = fine_tuning_run(usecase, catalog, model_id, row, params)
@@ -670,8 +676,9 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
         "bandwidth_efficiency",
         "compute_efficiency",
         "tensor_parallel_efficiency",
-        "ops_fte_with_mlops_team" if org.mlops_team else "ops_fte_without_mlops_team",
     ]
+    if not platform.on_platform(usecase):
+        fields.append("ops_fte_with_mlops_team" if org.mlops_team else "ops_fte_without_mlops_team")
     lowered = {params.serving_precision, *usecase.requirements.quantisation}
     if lowered & {"fp8", "int8"}:
         fields.append("quantisation_overhead_8bit")
@@ -692,6 +699,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
         )
         for name in fields
     ]
+    out += platform.assumptions(usecase)
     out.append(
         Assumption(
             field="cost.throughput",
@@ -806,7 +814,8 @@ def totals_under(
     stage would pick there (the cheapest GPU bill, ties to fewer GPUs, then GPU id) and
     pays its replicas month by month, its staff, and its fine-tuning runs on that GPU. A
     hybrid adds its legs: an API leg scales with its share, a make leg pays its full fixed
-    cost and its share's replicas. Returns totals per option (S) and, per make option, the
+    cost and its share's replicas (on a shared platform, the platform share once per use
+    case, not per leg). Returns totals per option (S) and, per make option, the
     GPUs per replica and peak replicas (S each).
     """
     month_factor = np.atleast_2d(np.asarray(month_factor, dtype=float))
@@ -820,7 +829,7 @@ def totals_under(
     growth = month_volumes(usecase) / vol.requests_per_month
     peak = (vol.peak_requests_per_second or 0.0) * growth
     by_id = {c.gate.option.id: c for c in costed if c.cost is not None and c.gate.eligible}
-    ops_total = fixed_monthly(usecase, params)[0] * months
+    ops_total = (fixed_monthly(usecase, params)[0] + platform.share_monthly(usecase)) * months
     runs = (
         len(range(0, months, max(1, round(12 / params.fine_tuning_runs_per_year))))
         if usecase.requirements.fine_tuning == "planned"
@@ -888,15 +897,19 @@ def totals_under(
         for leg in c.legs:
             shares[leg.option] = shares.get(leg.option, 0.0) + leg.share
         total = np.zeros(scenarios)
+        make_legs = 0
         for leg_id, share in shares.items():
             served = by_id.get(leg_id)
             if served is None or served.cost is None:
                 total = total + np.inf
             elif served.gate.option.kind == "make":
+                make_legs += 1
                 total = total + make_cost(served.gate.option.model, month_factor * share)[0]
             else:
                 total = total + api_cost(served, share, month_factor)
-        totals[oid] = total
+        # The platform share is paid once per use case, not once per self-hosted leg.
+        extra = max(0, make_legs - 1) * platform.share_monthly(usecase) * months
+        totals[oid] = total - extra
     return totals, shapes
 
 

@@ -7,7 +7,9 @@ the cheapest option that meets that need among the options that passed the gate 
 every gate rule applies to every leg) and could be costed at the share's volume. Each
 leg is costed at its own share of requests and peak rate: a self-hosted leg sized for
 20 % of the traffic needs fewer replicas but keeps its full operations cost. Shares that
-land on the same option are served by one deployment, costed at their summed share.
+land on the same option are served by one deployment, costed at their summed share. On a
+shared platform (`organisation.platform`) each self-hosted leg pays its model's marginal
+staff, and the use case's platform share is paid once, not once per self-hosted leg.
 
 Three routings are tried: any kind of leg, self-hosted legs only, and API legs only (buy
 and rent). A routing that sends everything to one option is not a hybrid and is dropped.
@@ -20,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from makebuy import cost
+from makebuy import cost, platform
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import (
     Cost,
@@ -150,20 +152,31 @@ def _hybrid(
     monthly = np.zeros(usecase.volume.horizon_months)
     lines = []
     input_usd = output_usd = 0.0
+    make_legs = sum(1 for oid in by_option if eligible[oid].option.kind == "make")
+    # With two or more self-hosted legs the platform share comes off each leg and is
+    # charged once, on its own line.
+    once = platform.share_monthly(usecase) if make_legs > 1 else 0.0
     for oid, share in sorted(by_option.items(), key=lambda kv: (-kv[1], kv[0])):
         leg_cost = costs_at(share)[oid]
-        monthly += np.array(leg_cost.monthly)
+        shared = once if eligible[oid].option.kind == "make" else 0.0
+        monthly += np.array(leg_cost.monthly) - shared
         input_usd += share * (leg_cost.input_per_1m_usd or 0.0)
         output_usd += share * (leg_cost.output_per_1m_usd or 0.0)
         served = ", ".join(c for c in COMPLEXITIES if route.get(c) == oid)
         lines.append(
             CostLine(
                 item=f"leg:{served}",
-                total=leg_cost.total,
+                total=leg_cost.total - shared * len(monthly),
                 detail=f"{share:.0%} of requests ({served}) to {eligible[oid].option.title}"
-                f" ({money(leg_cost.per_million_tokens, cur)} per 1M tokens at that volume)",
+                f" ({money(leg_cost.per_million_tokens, cur)} per 1M tokens at that volume)"
+                + ("; its platform share is on the platform line" if shared else ""),
             )
         )
+    if once:
+        monthly += once
+        line = platform.share_line(usecase, len(monthly), legs=make_legs)
+        assert line is not None
+        lines.append(line)
     legs = [
         HybridLeg(complexity=c, share=shares[c], option=route[c])
         for c in COMPLEXITIES

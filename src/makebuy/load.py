@@ -635,6 +635,8 @@ def usecase_digest(usecase: UseCase) -> str:
     for key in ("server_prices_usd", "electricity_usd_per_kwh", "pue", "depreciation_years"):
         if dumped["organisation"].get(key) is None:
             dumped["organisation"].pop(key, None)  # likewise (owned hardware)
+    if usecase.organisation.platform is None:
+        del dumped["organisation"]["platform"]  # likewise
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

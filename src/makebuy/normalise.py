@@ -55,7 +55,18 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
     uc = loaded.usecase
     answered = loaded.answered
     assumptions: list[Assumption] = []
-    for key, reason in _REASONS.items():
+    reasons = _REASONS
+    platform = uc.organisation.platform
+    if "organisation.mlops_team" not in answered and platform is not None and platform.exists:
+        # A shared platform is run by a team that runs GPU inference in production.
+        org = uc.organisation.model_copy(update={"mlops_team": True})
+        uc = uc.model_copy(update={"organisation": org})
+        reasons = {
+            **_REASONS,
+            "organisation.mlops_team": "not answered; organisation.platform says a platform"
+            " team runs GPU inference today",
+        }
+    for key, reason in reasons.items():
         if key not in answered:
             assumptions.append(
                 Assumption(field=key, value=_show(_get(uc, key)), origin="default", reason=reason)

@@ -11,6 +11,11 @@ figure divided by its questionnaire's `organisation.usd_to` (and says so per use
 A policy takes, per use case, the option of its kind that the assessment ranks highest;
 where no option of that kind survived the gate, the use case keeps its recommended option
 (and the policy counts it as a fallback), so the three totals cover the same use cases.
+
+When a questionnaire declares a shared inference platform (`organisation.platform`), the
+portfolio spreads the platform's monthly cost across the use cases that run on it (those
+whose recommendation is make or hybrid) and shows the marginal cost of one more use case:
+its own GPUs (and fine-tuning) plus the marginal staff of one more model, no new platform.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from makebuy import platform as shared
 from makebuy.errors import MakebuyError
 from makebuy.models.result import Assessment, OptionKind, OptionResult
+from makebuy.money import money
 from makebuy.score import Method
 
 if TYPE_CHECKING:
     from makebuy.config import Config
+    from makebuy.models.usecase import UseCase
 
 PORTFOLIO_SCHEMA_VERSION = 1
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
@@ -104,6 +112,58 @@ class KindShare(_Frozen):
     share: float | None = Field(description="total / the mix's total; null when that is 0.")
 
 
+class PlatformUseCase(_Frozen):
+    """One use case of the portfolio seen from the shared platform (portfolio currency)."""
+
+    path: str
+    name: str
+    declared: bool = Field(description="Its questionnaire declares the platform (exists: true).")
+    on_platform: bool = Field(
+        description="Its recommendation is make or hybrid, so it runs on the platform."
+    )
+    share_charged: float | None = Field(
+        description="Platform share a month its own assessment charged (its questionnaire's"
+        " monthly_cost / use_cases); null when it charged none."
+    )
+    share_spread: float | None = Field(
+        description="Platform cost a month spread over the use cases on the platform; null"
+        " when it is not on the platform or no questionnaire gives the platform's cost."
+    )
+    marginal_option: str | None = Field(
+        description="Its best self-hosted option, whose marginal cost is shown; null when"
+        " no self-hosted option survived the gate."
+    )
+    marginal_monthly: float | None = Field(
+        description="What that option costs a month on the platform as one more use case:"
+        " everything but staff and platform share (GPUs, fine-tuning), averaged over the"
+        " horizon, plus the marginal staff of one more model; no platform share."
+    )
+
+
+class PlatformSummary(_Frozen):
+    """The shared inference platform across the portfolio (portfolio currency, per month)."""
+
+    monthly_cost: float | None = Field(
+        description="The platform and its team a month, as the questionnaires give it (the"
+        " largest when they differ); null when none gives monthly_cost or team_fte."
+    )
+    on_platform: int = Field(description="Use cases whose recommendation runs on it.")
+    share_monthly: float | None = Field(
+        description="monthly_cost / on_platform; null when either is missing or zero."
+    )
+    fte_per_model: float = Field(
+        description="Engineers one more model needs on the platform (questionnaire or the"
+        " default assumption, makebuy.platform.FTE_PER_MODEL_ON_PLATFORM)."
+    )
+    marginal_staff_monthly: float = Field(
+        description="What fte_per_model costs a month at the declaring questionnaire's"
+        " engineer cost: the staff one more use case adds."
+    )
+    use_cases: list[PlatformUseCase]
+    notes: list[str] = Field(description="What the figures rest on, in sentences.")
+    line: str = Field(description="One sentence: the spread and the next use case's cost.")
+
+
 class Portfolio(_Frozen):
     """The result of `makebuy portfolio`."""
 
@@ -119,6 +179,12 @@ class Portfolio(_Frozen):
     savings: list[Saving]
     mix: list[KindShare]
     line: str = Field(description="The one-line summary at the end of every portfolio report.")
+    platform: PlatformSummary | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="The shared inference platform, when a questionnaire declares one"
+        " (organisation.platform.exists); the key is absent otherwise.",
+    )
 
     def strategy(self, name: str) -> Strategy | None:
         """The strategy called `name` (buy, make or mix), for templates."""
@@ -312,6 +378,161 @@ def summary_line(lines: Sequence[UseCaseLine], failures: Sequence[Failure]) -> s
     return line
 
 
+class PlatformFacts(_Frozen):
+    """What the portfolio keeps of one assessment for the platform, in its own currency."""
+
+    path: str
+    name: str
+    declared: bool
+    platform_cost: float | None = Field(description="The platform's cost a month it gives.")
+    fte_per_model: float
+    staff_monthly: float = Field(description="fte_per_model at its engineer cost, a month.")
+    on_platform: bool
+    share_charged: float | None
+    marginal_option: str | None
+    marginal_monthly: float | None
+
+
+def runs_on_platform(option: OptionResult | None) -> bool:
+    """A recommendation runs on the platform when it self-hosts: make, or a hybrid with a
+    self-hosted leg."""
+    if option is None:
+        return False
+    if option.kind == "make":
+        return True
+    return option.kind == "hybrid" and any(leg.option.startswith("make:") for leg in option.legs)
+
+
+def _monthly(option: OptionResult, items: Sequence[str]) -> float:
+    assert option.cost is not None
+    months = len(option.cost.monthly) or 1
+    return sum(line.total for line in option.cost.breakdown if line.item in items) / months
+
+
+def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts:
+    """The platform figures of one assessment (own currency): the share its recommendation
+    was charged, and what its best self-hosted option costs as one more use case."""
+    by_id = {o.id: o for o in a.options}
+    ranked = sorted((o for o in a.options if o.rank is not None), key=lambda o: o.rank or 0)
+    recommended = by_id.get(a.recommendation.option or "")
+    best_make = next((o for o in ranked if o.kind == "make" and o.cost is not None), None)
+    p = shared.platform_of(usecase)
+    org = usecase.organisation
+    staff = shared.fte_per_model(usecase) * org.engineer_cost_per_year / 12.0
+    marginal = None
+    if best_make is not None and best_make.cost is not None:
+        months = len(best_make.cost.monthly) or 1
+        own = best_make.cost.total / months - _monthly(best_make, ("operations", "platform"))
+        marginal = own + staff
+    charged = (
+        _monthly(recommended, ("platform",))
+        if recommended is not None and recommended.cost is not None
+        else 0.0
+    )
+    return PlatformFacts(
+        path=str(path),
+        name=a.usecase.name,
+        declared=p is not None,
+        platform_cost=(
+            shared.platform_monthly_cost(p, org.engineer_cost_per_year) if p is not None else None
+        ),
+        fte_per_model=shared.fte_per_model(usecase),
+        staff_monthly=staff,
+        on_platform=runs_on_platform(recommended),
+        share_charged=charged or None,
+        marginal_option=best_make.id if best_make is not None else None,
+        marginal_monthly=marginal,
+    )
+
+
+def platform_summary(
+    facts: Sequence[tuple[PlatformFacts, float]], currency: str
+) -> PlatformSummary | None:
+    """The platform across the portfolio from each use case's facts and the factor that
+    converts its currency into the portfolio's; None when no questionnaire declares one."""
+    declaring = [(f, k) for f, k in facts if f.declared]
+    if not declaring:
+        return None
+    notes: list[str] = []
+    costs = sorted({round(f.platform_cost * k, 2) for f, k in declaring if f.platform_cost})
+    monthly_cost = costs[-1] if costs else None
+    if len(costs) > 1:
+        notes.append(
+            "The questionnaires give different platform costs a month ("
+            + ", ".join(money(c, currency) for c in costs)
+            + "); the largest is spread."
+        )
+    if monthly_cost is None:
+        notes.append(
+            "No questionnaire gives the platform's cost (monthly_cost or team_fte), so none"
+            " is spread; use cases on it pay their GPUs and marginal staff."
+        )
+    first, factor = declaring[0]
+    ftes = sorted({f.fte_per_model for f, _ in declaring})
+    if len(ftes) > 1:
+        notes.append(
+            "The questionnaires give different staff per model ("
+            + ", ".join(f"{x:g}" for x in ftes)
+            + f" FTE); the next use case is shown at {first.fte_per_model:g} ({first.name})."
+        )
+    on = [f for f, _ in facts if f.on_platform]
+    share = monthly_cost / len(on) if monthly_cost and on else None
+    lines = []
+    for f, k in facts:
+        lines.append(
+            PlatformUseCase(
+                path=f.path,
+                name=f.name,
+                declared=f.declared,
+                on_platform=f.on_platform,
+                share_charged=f.share_charged * k if f.share_charged else None,
+                share_spread=share if f.on_platform else None,
+                marginal_option=f.marginal_option,
+                marginal_monthly=f.marginal_monthly * k if f.marginal_monthly is not None else None,
+            )
+        )
+        if f.on_platform and not f.declared:
+            notes.append(
+                f"{f.name} runs on the platform but its questionnaire does not declare it:"
+                " its assessment charged its own operations staff; add organisation.platform"
+                " to cost it on the platform."
+            )
+    staff = first.staff_monthly * factor
+    marginal = sorted(u.marginal_monthly for u in lines if u.marginal_monthly is not None)
+    cases = f"{len(on)} use case{'' if len(on) == 1 else 's'}"
+    if monthly_cost is None:
+        spread = f"{cases} on it, no platform cost given"
+    elif share is None:
+        spread = f"{money(monthly_cost, currency)} a month and no use case on it yet"
+    else:
+        spread = (
+            f"{money(monthly_cost, currency)} a month spread over the {cases} on it"
+            f" ({money(share, currency)} each)"
+        )
+    nxt = (
+        f"one more use case pays its own GPUs plus {first.fte_per_model:g} FTE"
+        f" ({money(staff, currency)} a month) and no platform cost"
+    )
+    if marginal:
+        low, high = marginal[0], marginal[-1]
+        nxt += (
+            f": {money(low, currency)} a month for these use cases' self-hosted options"
+            if low == high
+            else f": {money(low, currency)} to {money(high, currency)} a month for these use"
+            " cases' self-hosted options"
+        )
+    return PlatformSummary(
+        monthly_cost=monthly_cost,
+        on_platform=len(on),
+        share_monthly=share,
+        fte_per_model=first.fte_per_model,
+        marginal_staff_monthly=staff,
+        use_cases=lines,
+        notes=notes,
+        line=f"Shared platform: {spread}; {nxt}.",
+    )
+
+
 def _without_path(message: str, path: Path) -> str:
     """The error's message without the file name the failure already records."""
     lines = []
@@ -349,6 +570,7 @@ def assess_portfolio(
     # Each assessment contributes its line (in its own currency) and is released: the
     # portfolio never holds more than one full assessment.
     own: list[tuple[UseCaseLine, str, float]] = []
+    facts: list[PlatformFacts] = []
     evaluated: dt.date | None = None
     for path in files:
         if on_progress:
@@ -367,11 +589,13 @@ def assess_portfolio(
             continue
         a = run.assessment
         own.append((use_case_line(path, a), a.currency, run.usecase.organisation.usd_to))
+        facts.append(platform_facts(path, a, run.usecase))
         evaluated = a.evaluated_on
         del run, a
     currencies = sorted({c for _, c, _ in own})
     currency = currencies[0] if len(currencies) == 1 else "USD"
     lines = [line if c == currency else in_usd(line, c, usd_to) for line, c, usd_to in own]
+    factors = [1.0 if c == currency or not usd_to else 1.0 / usd_to for _, c, usd_to in own]
     totals = strategies(lines)
     return Portfolio(
         currency=currency,
@@ -385,4 +609,5 @@ def assess_portfolio(
         savings=savings(totals),
         mix=kind_mix(lines),
         line=summary_line(lines, failures),
+        platform=platform_summary(list(zip(facts, factors, strict=True)), currency),
     )

@@ -290,6 +290,56 @@ class Requirements(_Section):
         return value
 
 
+class Platform(_Section):
+    """An inference platform and team the organisation already runs, shared by use cases.
+
+    With `exists: true` a self-hosted option is charged only the staff one more model
+    needs on it (`fte_per_model`), plus its share of the platform's cost when
+    `monthly_cost` (or `team_fte`) and `use_cases` say what that share is."""
+
+    exists: bool = Field(
+        False, description="An inference platform and its team run GPU models in production today."
+    )
+    monthly_cost: float | None = Field(
+        None,
+        ge=0,
+        le=1e10,
+        description="What the platform and its team cost a month, in `currency` (optional).",
+    )
+    team_fte: float | None = Field(
+        None,
+        ge=0,
+        le=10000,
+        description="Engineers on the platform team; with no monthly_cost, the team's cost"
+        " (team_fte x engineer_cost_per_year / 12) is the platform's cost (optional).",
+    )
+    use_cases: int | None = Field(
+        None,
+        ge=1,
+        le=100000,
+        description="Use cases that share the platform, this one included; each is charged"
+        " monthly_cost / use_cases (optional: no share is charged without it).",
+    )
+    fte_per_model: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Engineers one more model needs on the platform (deploy, evaluate, upgrade,"
+        " on-call share); default 0.1, an assumption the report lists.",
+    )
+
+    @model_validator(mode="after")
+    def _figures_need_a_platform(self) -> Platform:
+        given = [
+            k
+            for k in ("monthly_cost", "team_fte", "use_cases", "fte_per_model")
+            if getattr(self, k) is not None
+        ]
+        if given and not self.exists:
+            raise ValueError(f"{given[0]} is given but exists is false; set exists: true")
+        return self
+
+
 class Organisation(_Section):
     """What the organisation can run, and what its people cost."""
 
@@ -341,6 +391,11 @@ class Organisation(_Section):
         le=15,
         description="gpu_commitment owned: years over which a server's price is depreciated"
         " (default: the catalog's figure). Added by makebuy.",
+    )
+    platform: Platform | None = Field(
+        None,
+        description="An existing shared inference platform and team (optional); without it"
+        " every self-hosted model is charged its own operations staff.",
     )
 
     @model_validator(mode="after")

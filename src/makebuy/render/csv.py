@@ -1,5 +1,7 @@
 """CSV for spreadsheets: an assessment (one row per option) and a portfolio (one row per
-use case, failure, strategy and kind).
+use case, failure, strategy and kind; with a shared platform, one `platform` row and one
+`platform_use_case` row per use case, whose `total` is its marginal cost a month on the
+platform).
 
 In the portfolio CSV the first column, `record`, says what a row is, so one file holds the
 whole portfolio and a spreadsheet filter separates the parts. Money has two decimals, in
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from makebuy.models.result import Assessment
-    from makebuy.portfolio import Pick, Portfolio
+    from makebuy.portfolio import Pick, PlatformSummary, Portfolio
 
 COLUMNS = (
     "record",
@@ -140,7 +142,41 @@ def render_portfolio(portfolio: Portfolio, *, width: int = 100, color: bool = Fa
                 "currency": cur,
             }
         )
+    if portfolio.platform is not None:
+        _platform_rows(writer, portfolio.platform, cur)
     return buffer.getvalue()
+
+
+def _platform_rows(writer: InertWriter, platform: PlatformSummary, cur: str) -> None:
+    """The shared platform: its cost a month, then each use case's marginal cost a month."""
+    writer.writerow(
+        {
+            "record": "platform",
+            "name": "Shared platform",
+            "total": _money(platform.monthly_cost),
+            "use_cases": str(platform.on_platform),
+            "currency": cur,
+            "message": platform.line,
+        }
+    )
+    for u in platform.use_cases:
+        spread = "" if u.share_spread is None else f"{u.share_spread:,.2f} {cur}"
+        charged = "none" if u.share_charged is None else f"{u.share_charged:,.2f} {cur} a month"
+        writer.writerow(
+            {
+                "record": "platform_use_case",
+                "path": u.path,
+                "name": u.name,
+                "status": "on platform" if u.on_platform else "not on platform",
+                "option": u.marginal_option or "",
+                "kind": "make" if u.marginal_option else "",
+                "total": _money(u.marginal_monthly),
+                "currency": cur,
+                "message": "total: marginal cost a month as one more use case (GPUs and"
+                f" marginal staff, no platform share); platform share charged: {charged}"
+                + (f"; spread across the portfolio: {spread} a month" if spread else ""),
+            }
+        )
 
 
 OPTION_COLUMNS = (

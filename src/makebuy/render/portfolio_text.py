@@ -12,7 +12,7 @@ from makebuy.render.format import money, percent, rich_text
 from makebuy.render.json import dumps
 
 if TYPE_CHECKING:
-    from makebuy.portfolio import Portfolio
+    from makebuy.portfolio import PlatformSummary, Portfolio
 
 
 def render_json(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
@@ -23,6 +23,26 @@ def render_json(portfolio: Portfolio, *, width: int = 100, color: bool = False) 
 def render_table(portfolio: Portfolio, *, width: int = 100, color: bool = False) -> str:
     """Use cases, strategy totals, savings and the mix by kind, drawn with rich."""
     return rich_text(_view(portfolio), width=width, color=color)
+
+
+def _platform(platform: PlatformSummary, cur: str) -> Group:
+    """The shared platform: who runs on it, the spread share, one more use case's cost."""
+    table = Table(title="Shared platform (a month)", title_justify="left")
+    table.add_column("Use case")
+    table.add_column("On platform")
+    table.add_column("Share charged", justify="right")
+    table.add_column("Share spread", justify="right")
+    table.add_column("As one more use case", justify="right")
+    for u in platform.use_cases:
+        table.add_row(
+            u.name,
+            "yes" if u.on_platform else "no",
+            money(u.share_charged, cur) if u.share_charged is not None else "-",
+            money(u.share_spread, cur) if u.share_spread is not None else "-",
+            money(u.marginal_monthly, cur) if u.marginal_monthly is not None else "-",
+        )
+    notes = [Text(n) for n in platform.notes]
+    return Group(table, *notes, Text(platform.line))
 
 
 def _view(p: Portfolio) -> Group:
@@ -79,6 +99,8 @@ def _view(p: Portfolio) -> Group:
             parts.append(
                 Text(f"{u.name}: figures converted from {u.converted_from} at usd_to {u.usd_to:g}.")
             )
+    if p.platform is not None:
+        parts.append(_platform(p.platform, cur))
     for f in p.failures:
         parts.append(Text(f"failed: {f.path}: {f.message}", style="red"))
     parts.append(Text(p.line + ".", style="bold"))
