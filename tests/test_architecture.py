@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "catalog_diff",
         "importers",
         "seats",
+        "loadshape",
         "platform",
     ),
     ("config",),
