@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from makebuy import finetune
 from makebuy.config import Config
 from makebuy.models.catalog import Catalog, Licence, Term, effective_price
 from makebuy.models.result import (
@@ -824,6 +825,14 @@ def _sla(ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]) -> list[tuple[str
     bad = _api_rows(t) & ~t["sla"].map(lambda v: v is True)
     msg = "A contractual SLA is required and the catalog records none for this offering."
     return [(oid, Exclusion(code="sla", message=msg)) for oid in t.index[bad]]
+
+
+@_rule(finetune.EXCLUSION_CODE)
+def _fine_tuning(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    api = [by_id[oid] for oid in t.index[_api_rows(t)]]
+    return finetune.gate_exclusions(ctx.usecase, ctx.catalog, ctx.on, api)
 
 
 GATE_CODES: tuple[str, ...] = tuple(code for registered in _RULES for code in registered.codes)
