@@ -139,6 +139,10 @@ def test_a_tunable_api_costs_training_runs_plus_the_tuned_serving_price(tmp_path
     assert got["monthly"][0] == pytest.approx(serving / 12 + per_run, abs=0.01)
     fields = {a["field"] for a in report["assumptions"]}
     assert {"cost.fine_tuning_runs_per_year", "cost.fine_tuning_tokens"} <= fields
+    # Break-even against the tuned API counts its training runs as fixed monthly costs.
+    pair = next(b for b in report["break_even"] if b["versus"] == MINI)
+    today = next(p for p in pair["series"] if p["requests_per_month"] == 100_000)
+    assert today["monthly_cost"][MINI] == pytest.approx(got["total"] / 12, abs=0.01)
 
 
 def test_tuned_models_served_at_the_base_price_pay_only_the_training(tmp_path: Path) -> None:

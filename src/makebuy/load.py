@@ -628,6 +628,8 @@ def usecase_digest(usecase: UseCase) -> str:
         del dumped["evidence"]  # digests of questionnaires without the key stay as they were
     if not usecase.uncertainty.given:
         del dumped["uncertainty"]  # likewise
+    if usecase.requirements.fine_tuning_method is None:
+        del dumped["requirements"]["fine_tuning_method"]  # likewise
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

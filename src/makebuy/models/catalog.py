@@ -506,6 +506,11 @@ class CatalogFile(_Entry):
     quality_scale: QualityScale | None = None
 
 
+def _unset(offering: Offering) -> set[str]:
+    """Offering keys added after the first catalogs that the offering leaves unset."""
+    return {"fine_tuning"} if offering.fine_tuning is None else set()
+
+
 class Catalog(BaseModel):
     """The merged catalog: every entry by id, after overrides."""
 
@@ -532,7 +537,9 @@ class Catalog(BaseModel):
             "licences": [self.licences[k].model_dump(mode="json") for k in sorted(self.licences)],
             "models": [self.models[k].model_dump(mode="json") for k in sorted(self.models)],
             "offerings": [
-                self.offerings[k].model_dump(mode="json") for k in sorted(self.offerings)
+                # a key added later and left unset keeps the fingerprint as it was
+                self.offerings[k].model_dump(mode="json", exclude=_unset(self.offerings[k]))
+                for k in sorted(self.offerings)
             ],
             "gpus": [self.gpus[k].model_dump(mode="json") for k in sorted(self.gpus)],
             "evidence": [self.evidence[k].model_dump(mode="json") for k in sorted(self.evidence)],
