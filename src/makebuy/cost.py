@@ -349,7 +349,7 @@ def _tune(
     )
     tuned = finetune.tuned_price(offering, price)
     if isinstance(run, str) or isinstance(tuned, str):
-        return run if isinstance(run, str) else str(tuned)
+        return " ".join(m for m in (tuned, run) if isinstance(m, str))
     tuned_later = None
     if later is not None and g.migration is not None:
         successor = catalog.offerings[g.migration.successor]
