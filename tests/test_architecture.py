@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "normalise",
         "options",
         "sizing",
+        "finetune",
         "cite",
         "catalog_check",
         "catalog_query",

@@ -146,6 +146,17 @@ def test_a_seat_product_only_fits_an_internal_chat_use_case(
     assert words in team["exclusions"][0]["message"]
 
 
+def test_planned_fine_tuning_rules_out_every_seat_product(tmp_path: Path) -> None:
+    path = internal_chat(tmp_path, requirements={"fine_tuning": "planned"})
+    rep = report(tmp_path, path)
+    for oid in seat_ids(rep):
+        seat = option(rep, oid)
+        assert seat["status"] == "excluded"
+        assert "requirements.fine_tuning" in [e["code"] for e in seat["exclusions"]]
+    maybe = report(tmp_path, internal_chat(tmp_path, requirements={"fine_tuning": "maybe"}))
+    assert option(maybe, "seat:test/team-plan")["status"] == "eligible"
+
+
 def test_the_data_rules_of_an_api_bind_a_seat_product_too(tmp_path: Path) -> None:
     path = internal_chat(tmp_path, data={"must_stay_in_environment": True, "regions": ["eu"]})
     rep = report(tmp_path, path)

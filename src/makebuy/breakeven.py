@@ -81,6 +81,11 @@ def _pair(
     )
     months = len(make.cost.monthly)
     fixed = sum(line.total for line in make.cost.breakdown if line.fixed) / months
+    # A tuned API's training runs are fixed too: the crossing nets them off make's.
+    api_fixed = (
+        sum(line.total for line in api.cost.breakdown if line.item == "fine_tuning") / months
+    )
+    net_fixed = max(fixed - api_fixed, 0.0)
     peak_ratio = (vol.peak_requests_per_second or 0.0) / vol.requests_per_month
     # Requests a month one replica covers, and what it costs a month, per configuration.
     per_replica = configs["capacity_rps"].to_numpy() / max(peak_ratio, 1e-30)
@@ -104,8 +109,8 @@ def _pair(
         lo, hi = vol.requests_per_month / 10, vol.requests_per_month * 100
     else:
         best = int(np.argmin(replica_month / per_replica))
-        beyond = (replica_month[best] + fixed) / (api_per_request - make_per_request)
-        volume = _last_dearer(per_replica, replica_month, fixed, api_per_request, beyond, shape)
+        beyond = (replica_month[best] + net_fixed) / (api_per_request - make_per_request)
+        volume = _last_dearer(per_replica, replica_month, net_fixed, api_per_request, beyond, shape)
         today = vol.requests_per_month
         tokens = volume * tokens_per_request
         crossing = f"{_count(volume)} requests a month ({_count(tokens)} tokens)"
@@ -131,7 +136,7 @@ def _pair(
         )
     )
     make_costs = make_monthly(grid)
-    api_costs = grid * api_per_request
+    api_costs = grid * api_per_request + api_fixed
     series = [
         CostPoint(
             requests_per_month=round(float(v), 2),

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, loadshape, owned, platform, seats, sizing
+from makebuy import capacity, finetune, loadshape, owned, platform, seats, sizing
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -151,6 +151,7 @@ def cost_options(
         ],
     )
     assumptions += seat_notes
+    assumptions += _fine_tuning_assumptions(usecase, catalog, api, on, costs, params, assumptions)
     if migrates:
         assumptions.append(
             Assumption(
@@ -184,6 +185,43 @@ def cost_options(
     return out, assumptions
 
 
+def _fine_tuning_assumptions(
+    usecase: UseCase,
+    catalog: Catalog,
+    api: list[GateResult],
+    on: dt.date,
+    costs: dict[str, Cost],
+    params: CostParameters,
+    already: list[Assumption],
+) -> list[Assumption]:
+    """The fine-tuning assumptions (`finetune.assumptions`), plus the run parameters when
+    an API option was costed with training runs and no make option listed them."""
+    out = finetune.assumptions(usecase, catalog, [g.option for g in api], on)
+    tuned = any(
+        line.item == "fine_tuning"
+        for g in api
+        if g.option.id in costs
+        for line in costs[g.option.id].breakdown
+    )
+    have = {a.field for a in already}
+    if tuned:
+        for name in (
+            "fine_tuning_runs_per_year",
+            "fine_tuning_tokens",
+            "fine_tuning_engineer_months",
+        ):
+            if f"cost.{name}" not in have:
+                out.append(
+                    Assumption(
+                        field=f"cost.{name}",
+                        value=_show(getattr(params, name)),
+                        origin="estimate",
+                        reason=CostParameters.model_fields[name].description or "",
+                    )
+                )
+    return out
+
+
 def _cost_api(
     usecase: UseCase,
     catalog: Catalog,
@@ -199,6 +237,7 @@ def _cost_api(
     vol = usecase.volume
     months = len(volumes)
     priced: list[tuple[GateResult, Price, Price | None]] = []
+    tuning: dict[str, tuple[float, str]] = {}
     for g in api:
         assert g.option.offering is not None
         price = price_on(catalog.offerings[g.option.offering], on)
@@ -214,6 +253,12 @@ def _cost_api(
         ) is not None:
             exclusions[g.option.id] = Exclusion(code="latency", message=reason)
         else:
+            if usecase.requirements.fine_tuning == "planned":
+                tuned = _tune(usecase, catalog, g, price, later, params, tuning)
+                if isinstance(tuned, str):
+                    exclusions[g.option.id] = Exclusion(code="price.missing", message=tuned)
+                    continue
+                price, later = tuned
             priced.append((g, price, later))
     if not priced:
         return False
@@ -237,7 +282,10 @@ def _cost_api(
     monthly_out = prices_out * tokens_out * rate
     one_off = params.migration_engineer_weeks * usecase.organisation.engineer_cost_per_year / 52.0
     migration = np.where(np.arange(months)[None, :] == after[:, None], one_off, 0.0)
-    monthly = monthly_in + monthly_out + migration
+    runs = finetune.run_months(months, params.fine_tuning_runs_per_year)
+    per_run = np.array([tuning.get(g.option.id, (0.0, ""))[0] for g, _, _ in priced])
+    tuned = per_run[:, None] * runs[None, :]
+    monthly = monthly_in + monthly_out + migration + tuned
     total_tokens_m = float((tokens_in + tokens_out).sum())
     for i, (g, price, later) in enumerate(priced):
         total = float(monthly[i].sum())
@@ -262,6 +310,16 @@ def _cost_api(
                 + speed_note,
             ),
         ]
+        if g.option.id in tuning:
+            lines.append(
+                CostLine(
+                    item="fine_tuning",
+                    fixed=True,
+                    total=float(tuned[i].sum()),
+                    detail=f"{int(runs.sum())} run(s) on {g.option.provider}, each "
+                    + tuning[g.option.id][1],
+                )
+            )
         if g.migration is not None:
             lines.append(
                 CostLine(
@@ -289,6 +347,37 @@ def _cost_api(
             latency_source=latency.source if latency else None,
         )
     return any(g.migration is not None for g, _, _ in priced)
+
+
+def _tune(
+    usecase: UseCase,
+    catalog: Catalog,
+    g: GateResult,
+    price: Price,
+    later: Price | None,
+    params: CostParameters,
+    tuning: dict[str, tuple[float, str]],
+) -> tuple[Price, Price | None] | str:
+    """A planned fine-tuning on a buy or rent option: the tuned model's prices now and
+    after a migration, with the cost of one training run put in `tuning`; or why the
+    catalog cannot price them."""
+    assert g.option.offering is not None
+    offering = catalog.offerings[g.option.offering]
+    run = finetune.api_training_run(
+        usecase, offering, params.fine_tuning_tokens, params.fine_tuning_engineer_months
+    )
+    tuned = finetune.tuned_price(offering, price)
+    if isinstance(run, str) or isinstance(tuned, str):
+        return " ".join(m for m in (tuned, run) if isinstance(m, str))
+    tuned_later = None
+    if later is not None and g.migration is not None:
+        successor = catalog.offerings[g.migration.successor]
+        moved = finetune.tuned_price(successor, later)
+        if isinstance(moved, str):
+            return f"Its successor {successor.id}: {moved}"
+        tuned_later = moved
+    tuning[g.option.id] = run
+    return tuned, tuned_later
 
 
 def _average_price(prices: np.ndarray, tokens: np.ndarray) -> float:
@@ -418,12 +507,15 @@ def fine_tuning_run(
 ) -> tuple[float, float]:
     """Cost of one fine-tuning run (report currency) and its GPU-hours.
 
-    Training FLOPs = 6 x parameters x tokens, at the compute efficiency on the serving GPU.
+    Training FLOPs = 6 x parameters x tokens for full fine-tuning, less for LoRA (see
+    `finetune.training_flops`), at the compute efficiency on the serving GPU.
     """
     org = usecase.organisation
     m = catalog.models[model_id]
     assert m.parameters_b is not None
-    train_flops = 6 * m.parameters_b.value * 1e9 * params.fine_tuning_tokens
+    train_flops = finetune.training_flops(
+        m.parameters_b.value * 1e9, params.fine_tuning_tokens, finetune.method(usecase)
+    )
     gpu_hours = train_flops / (row["tflops"] * 1e12 * params.compute_efficiency * 3600)
     per_run = (
         gpu_hours * row["usd_per_gpu_hour"] * org.usd_to
@@ -533,8 +625,7 @@ def _cost_make(
         ]
         if usecase.requirements.fine_tuning == "planned":
             per_run, gpu_hours = fine_tuning_run(usecase, catalog, model_id, row, params)
-            interval = max(1, round(12 / params.fine_tuning_runs_per_year))
-            ft_series[::interval] = per_run
+            ft_series[finetune.run_months(months, params.fine_tuning_runs_per_year)] = per_run
             lines.append(
                 CostLine(
                     item="fine_tuning",
@@ -542,7 +633,7 @@ def _cost_make(
                     total=float(ft_series.sum()),
                     detail=f"{int((ft_series > 0).sum())} run(s), each {math.ceil(gpu_hours)}"
                     f" GPU-hours on {row['gpu']} and {params.fine_tuning_engineer_months:g}"
-                    " engineer-month(s)",
+                    " engineer-month(s); " + finetune.method_detail(finetune.method(usecase)),
                 ),
             )
         monthly = gpu_series + ops_series + ft_series
@@ -830,11 +921,8 @@ def totals_under(
     peak = (vol.peak_requests_per_second or 0.0) * growth
     by_id = {c.gate.option.id: c for c in costed if c.cost is not None and c.gate.eligible}
     ops_total = (fixed_monthly(usecase, params)[0] + platform.share_monthly(usecase)) * months
-    runs = (
-        len(range(0, months, max(1, round(12 / params.fine_tuning_runs_per_year))))
-        if usecase.requirements.fine_tuning == "planned"
-        else 0
-    )
+    run_mask = finetune.run_months(months, params.fine_tuning_runs_per_year)
+    runs = int(run_mask.sum()) if usecase.requirements.fine_tuning == "planned" else 0
 
     def make_cost(model: str, mf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         configs = sized.configurations(model)
@@ -871,12 +959,16 @@ def totals_under(
     def api_cost(c: CostedOption, share: float, mf: np.ndarray) -> np.ndarray:
         assert c.cost is not None
         monthly = np.asarray(c.cost.monthly, dtype=float)
-        # A migration's one-off effort is paid once, whatever the volume or price.
+        # A migration's one-off effort and the fine-tuning runs are paid in full,
+        # whatever the volume or price.
         fixed = np.zeros(months)
         if c.gate.migration is not None:
             fixed[c.gate.migration.month] = sum(
                 line.total for line in c.cost.breakdown if line.item == "migration"
             )
+        tuning = sum(line.total for line in c.cost.breakdown if line.item == "fine_tuning")
+        if tuning:
+            fixed = fixed + run_mask * tuning / run_mask.sum()
         return ((monthly - fixed)[None, :] * share * mf * api_f).sum(axis=1) + fixed.sum()
 
     totals: dict[str, np.ndarray] = {}

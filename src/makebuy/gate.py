@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from makebuy import finetune
 from makebuy.config import Config
 from makebuy.models.catalog import Catalog, Licence, Term, effective_price
 from makebuy.models.result import (
@@ -836,6 +837,17 @@ def _seat_use_case(
     ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
 ) -> list[tuple[str, Exclusion]]:
     return use_case_exclusions(ctx.usecase, list(t.index[t["kind"] == "seat"]))
+
+
+@_rule(finetune.EXCLUSION_CODE)
+def _fine_tuning(
+    ctx: _Ctx, t: pd.DataFrame, by_id: dict[str, Option]
+) -> list[tuple[str, Exclusion]]:
+    api = [by_id[oid] for oid in t.index[_api_rows(t)]]
+    seats = [by_id[oid] for oid in t.index[t["kind"] == "seat"]]
+    return finetune.gate_exclusions(ctx.usecase, ctx.catalog, ctx.on, api) + (
+        finetune.seat_exclusions(seats) if ctx.usecase.requirements.fine_tuning == "planned" else []
+    )
 
 
 GATE_CODES: tuple[str, ...] = tuple(code for registered in _RULES for code in registered.codes)

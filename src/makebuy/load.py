@@ -637,6 +637,8 @@ def usecase_digest(usecase: UseCase) -> str:
             dumped["organisation"].pop(key, None)  # likewise (owned hardware)
     if usecase.organisation.platform is None:
         del dumped["organisation"]["platform"]  # likewise
+    if usecase.requirements.fine_tuning_method is None:
+        del dumped["requirements"]["fine_tuning_method"]  # likewise
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -324,6 +324,61 @@ class OfferingLatency(_Entry):
     note: str | None = None
 
 
+FineTuningMethod = Literal["supervised", "lora", "full"]
+"""How a provider tunes a model: supervised (supervised fine-tuning, the provider does not
+say whether all weights or an adapter are trained), lora (a low-rank adapter) or full (every
+weight)."""
+
+
+class OfferingFineTuning(_Entry):
+    """Figure group: whether the provider fine-tunes this model, and at what price.
+
+    Absent from an offering: the catalog records no fine-tuning of the model there, so a
+    questionnaire with `fine_tuning: planned` rules the offering out."""
+
+    methods: Figure[list[FineTuningMethod]] = Field(
+        ..., description="How the provider tunes the model (supervised | lora | full)."
+    )
+    training_per_1m: Figure[float] | None = Field(
+        None,
+        description="USD per 1M training tokens (dataset tokens x epochs); unset: not sourced,"
+        " so a planned fine-tuning cannot be costed on this offering.",
+    )
+    serving: Figure[Literal["per-token", "base-price", "dedicated"]] = Field(
+        ...,
+        description="How the tuned model is billed: per-token (its own input_per_1m and"
+        " output_per_1m), base-price (the offering's own price rows) or dedicated (only on a"
+        " deployment billed per GPU time, which the catalog does not price).",
+    )
+    input_per_1m: Figure[float] | None = Field(
+        None, description="USD per 1M input tokens to the tuned model (serving: per-token)."
+    )
+    output_per_1m: Figure[float] | None = Field(
+        None, description="USD per 1M output tokens from the tuned model (serving: per-token)."
+    )
+    closed_to_new_customers: Figure[dt.date] | None = Field(
+        None,
+        description="Date from which the provider takes no new fine-tuning customers; an"
+        " assessment on or after it rules the offering out for a planned fine-tuning.",
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _per_token_prices(self) -> OfferingFineTuning:
+        per_token = self.serving.value == "per-token"
+        if per_token and (self.input_per_1m is None or self.output_per_1m is None):
+            raise ValueError("serving per-token needs input_per_1m and output_per_1m")
+        if not per_token and (self.input_per_1m is not None or self.output_per_1m is not None):
+            raise ValueError("input_per_1m and output_per_1m belong to serving per-token")
+        for name in ("training_per_1m", "input_per_1m", "output_per_1m"):
+            fig = getattr(self, name)
+            if fig is not None and fig.value < 0:
+                raise ValueError(f"{name} must not be negative")
+        if not self.methods.value:
+            raise ValueError("methods needs at least one of supervised, lora, full")
+        return self
+
+
 class Offering(_Entry):
     """An API product serving one model: buy (closed weights) or rent (open weights)."""
 
@@ -345,6 +400,11 @@ class Offering(_Entry):
     )
     lifecycle: Lifecycle | None = None
     note: str | None = None
+    fine_tuning: OfferingFineTuning | None = Field(
+        None,
+        description="Whether and at what price the provider fine-tunes this model; unset:"
+        " the catalog records no fine-tuning here.",
+    )
 
 
 class SeatPrice(_Entry):
@@ -617,6 +677,11 @@ class CatalogFile(_Entry):
     )
 
 
+def _unset(offering: Offering) -> set[str]:
+    """Offering keys added after the first catalogs that the offering leaves unset."""
+    return {"fine_tuning"} if offering.fine_tuning is None else set()
+
+
 class Catalog(BaseModel):
     """The merged catalog: every entry by id, after overrides."""
 
@@ -652,7 +717,9 @@ class Catalog(BaseModel):
             "licences": [self.licences[k].model_dump(mode="json") for k in sorted(self.licences)],
             "models": [self.models[k].model_dump(mode="json") for k in sorted(self.models)],
             "offerings": [
-                self.offerings[k].model_dump(mode="json") for k in sorted(self.offerings)
+                # a key added later and left unset keeps the fingerprint as it was
+                self.offerings[k].model_dump(mode="json", exclude=_unset(self.offerings[k]))
+                for k in sorted(self.offerings)
             ],
             "gpus": [self.gpus[k].model_dump(mode="json") for k in sorted(self.gpus)],
             "evidence": [self.evidence[k].model_dump(mode="json") for k in sorted(self.evidence)],

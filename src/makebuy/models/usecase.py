@@ -255,6 +255,13 @@ class Requirements(_Section):
     fine_tuning: Literal["none", "maybe", "planned"] = Field(
         "none", description="none | maybe | planned"
     )
+    fine_tuning_method: Literal["lora", "full"] | None = Field(
+        None,
+        description="How a self-hosted model would be tuned: lora (a low-rank adapter; about"
+        " 25% less training compute and a third of the memory, Hu et al. 2021) or full (every"
+        " weight). Unset: lora, listed as an assumption when fine_tuning is planned or maybe."
+        " API providers tune with their own method (the catalog says which).",
+    )
     quantisation: list[Literal["fp8", "int8", "int4"]] = Field(
         default_factory=list,
         description="Lower precisions a self-hosted model may be quantised to where that is"
