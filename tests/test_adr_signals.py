@@ -41,14 +41,18 @@ DRIVER = textwrap.dedent(
 )
 
 SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
+SUPPORT = EXAMPLES / "support-assistant.yaml"
 
 
-def stopped_while_writing(tmp_path: Path, sig: signal.Signals, *args: str | Path) -> int:
-    """Run `makebuy ARGS` with a blocking fsync, signal it once a temporary record exists;
-    its exit status."""
+def stopped_while_writing(
+    tmp_path: Path, sig: signal.Signals, *args: str | Path, temporary: str = ".0"
+) -> int:
+    """Run `makebuy ARGS` with a blocking fsync, signal it once a temporary file whose name
+    starts with `temporary` exists; its exit status."""
     marker = tmp_path / "blocked"
+    driver = DRIVER.replace('startswith(".0")', f"startswith({temporary!r})")
     proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(marker), *map(str, args)],
+        [sys.executable, "-c", driver, str(marker), *map(str, args)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
@@ -119,3 +123,25 @@ def test_an_ignored_signal_stays_ignored_and_handlers_are_put_back() -> None:
         assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, before_hup)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_any_command_writing_a_report_removes_its_temporary_file_when_signalled(
+    tmp_path: Path,
+) -> None:
+    """`assess -o` (like every command that writes a file) cleans up on SIGTERM too."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    code = stopped_while_writing(
+        tmp_path,
+        signal.SIGTERM,
+        "assess",
+        SUPPORT,
+        "--format",
+        "json",
+        "-o",
+        out / "report.json",
+        temporary=".report.json",
+    )
+    assert code == -signal.SIGTERM
+    assert list(out.iterdir()) == []

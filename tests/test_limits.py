@@ -142,6 +142,14 @@ def test_a_few_aliases_and_merge_keys_still_read(cli, tmp_path: Path) -> None:
         ("volume", "output_tokens_per_request", "10000001", "volume.output_tokens_per_request"),
         ("volume", "peak_requests_per_second", "1e300", "volume.peak_requests_per_second"),
         ("task", "context_tokens", "1000000000", "task.context_tokens"),
+        # Found by fuzzing the config file: infinite costs, exit 0, before the bound.
+        (
+            "organisation",
+            "engineer_cost_per_year",
+            "1.7e308",
+            "organisation.engineer_cost_per_year",
+        ),
+        ("organisation", "usd_to", "1e300", "organisation.usd_to"),
     ],
 )
 def test_a_physically_impossible_number_is_exit_2_naming_the_field(

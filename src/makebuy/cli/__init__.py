@@ -58,8 +58,11 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every command cleans up its temporary files when
+    SIGINT, SIGTERM or SIGHUP stops it (see cli.signals)."""
     from makebuy.cli.common import configure_standard_streams
+    from makebuy.cli.signals import cleanup_on_signals
 
     configure_standard_streams()
-    app()
+    with cleanup_on_signals():
+        app()

@@ -354,7 +354,10 @@ class Organisation(_Section):
         False, description="People who can run GPU inference in production today."
     )
     engineer_cost_per_year: float = Field(
-        180000.0, gt=0, description="Fully loaded cost of one engineer per year, in `currency`."
+        180000.0,
+        gt=0,
+        le=1e12,
+        description="Fully loaded cost of one engineer per year, in `currency` (at most 1e12).",
     )
     cloud: Cloud = Field(
         "any", description="aws | azure | gcp | on-prem | any: where self-hosted GPUs would run."
@@ -370,7 +373,9 @@ class Organisation(_Section):
     currency: str = Field(
         "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency of the report."
     )
-    usd_to: float = Field(1.0, gt=0, description="Exchange rate from USD into `currency`.")
+    usd_to: float = Field(
+        1.0, gt=0, le=1e6, description="Exchange rate from USD into `currency` (at most 1e6)."
+    )
     server_prices_usd: dict[str, Annotated[float, Field(gt=0)]] | None = Field(
         None,
         description="gpu_commitment owned: purchase price in USD of each server you would buy,"
