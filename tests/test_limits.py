@@ -7,6 +7,7 @@ naming the file, the line and the field, never exit 70, a hang or a memory blow-
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -167,6 +168,20 @@ def test_a_physically_impossible_number_is_exit_2_naming_the_field(
     result = cli("assess", path, "--format", "json")
     assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
     _one_line_error(result.stderr, f"{path}:", f"{field}: Input should be less than or equal")
+
+
+@pytest.mark.parametrize("value", ["5.0e-324", "1e-300", "0.0009"])
+def test_a_vanishing_volume_is_exit_2_naming_the_field(cli, tmp_path: Path, value: str) -> None:
+    """Found by the long fuzzing run (seed 3): a denormal volume made every token count
+    zero and the per-token price a division by zero (exit 70)."""
+    path = questionnaire(tmp_path)
+    text = path.read_text()
+    path.write_text(re.sub(r"requests_per_month: .*", f"requests_per_month: {value}", text))
+    result = cli("assess", path, "--format", "json")
+    assert result.exit_code == ExitCode.BAD_INPUT, result.stderr
+    _one_line_error(
+        result.stderr, f"{path}:", "volume.requests_per_month: Input should be greater than or"
+    )
 
 
 def test_an_impossible_uncertain_volume_is_exit_2(cli, tmp_path: Path) -> None:

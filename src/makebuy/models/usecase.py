@@ -36,6 +36,10 @@ Priority = Annotated[int, Field(ge=0, le=5)]
 MAX_REQUESTS_PER_MONTH = 1e13
 """Ten trillion requests a month (about 4 million a second): above any service on earth,
 low enough that costs over ten years of 1,000 % growth stay finite."""
+MIN_REQUESTS_PER_MONTH = 1e-3
+"""A thousandth of a request a month: any real use case is above it, and a volume this
+small times the fewest tokens a request still costs a representable amount (a denormal
+such as 5e-324 made per-token prices divide by zero)."""
 MAX_TOKENS_PER_REQUEST = 10_000_000
 """Ten million tokens in one prompt or one answer (the largest context windows)."""
 MAX_CONTEXT_TOKENS = 100_000_000
@@ -104,9 +108,9 @@ class Volume(_Section):
 
     requests_per_month: float = Field(
         ...,
-        gt=0,
+        ge=MIN_REQUESTS_PER_MONTH,
         le=MAX_REQUESTS_PER_MONTH,
-        description="Requests per month today (at most 1e13).",
+        description="Requests per month today (0.001 to 1e13).",
     )
     input_tokens_per_request: int = Field(
         ...,
@@ -540,7 +544,7 @@ class Uncertainty(_Section):
     @model_validator(mode="after")
     def _in_range(self) -> Uncertainty:
         for name, lowest in (
-            ("requests_per_month", 0.0),
+            ("requests_per_month", MIN_REQUESTS_PER_MONTH),
             ("gpu_price_factor", 0.0),
             ("utilisation", 0.0),
             ("growth_per_year", -1.0),
