@@ -35,13 +35,13 @@ def line_of(text: str, needle: str) -> int:
             ("  requests_per_month: 400000", "  requests_per_month: 0"),
             "requests_per_month: 0",
             "volume.requests_per_month",
-            "greater than 0",
+            "greater than or equal to 0.001",
         ),
         (
             ("  requests_per_month: 400000", "  requests_per_month: -5"),
             "requests_per_month: -5",
             "volume.requests_per_month",
-            "greater than 0",
+            "greater than or equal to 0.001",
         ),
         (
             ("  horizon_months: 36", "  horizon_months: three years"),
