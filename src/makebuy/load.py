@@ -621,24 +621,44 @@ def _keys(data: Any, prefix: str = "") -> Iterator[str]:
             yield from _keys(value, name)
 
 
+LATER_KEYS: tuple[tuple[str, ...], ...] = (
+    ("evidence",),
+    ("uncertainty",),
+    ("load",),
+    ("users.seats", "users.seat_prices"),
+    ("organisation.server_prices_usd",),
+    ("organisation.electricity_usd_per_kwh",),
+    ("organisation.pue",),
+    ("organisation.depreciation_years",),
+    ("organisation.platform",),
+    ("requirements.fine_tuning_method",),
+)
+"""Keys added to the questionnaire after its first release, each group left out of the
+digest while all of it holds its default: the digest of a questionnaire that does not use
+them stays as it was, so recorded decisions do not read as changed."""
+
+
+def _at_default(usecase: UseCase, path: str) -> bool:
+    *parents, name = path.split(".")
+    section: BaseModel = usecase
+    for part in parents:
+        section = getattr(section, part)
+    field = type(section).model_fields[name]
+    return bool(getattr(section, name) == field.get_default(call_default_factory=True))
+
+
 def usecase_digest(usecase: UseCase) -> str:
-    """sha256 of the normalised questionnaire: defaults filled in, keys sorted."""
+    """sha256 of the normalised questionnaire: defaults filled in, keys sorted, and the
+    `LATER_KEYS` left out while unused."""
     dumped = usecase.model_dump(mode="json")
-    if usecase.evidence.file is None:
-        del dumped["evidence"]  # digests of questionnaires without the key stay as they were
-    if not usecase.uncertainty.given:
-        del dumped["uncertainty"]  # likewise
-    if usecase.load == type(usecase.load)():
-        del dumped["load"]  # likewise (the load shape section, all defaults)
-    if usecase.users.seats is None and not usecase.users.seat_prices:
-        del dumped["users"]["seats"], dumped["users"]["seat_prices"]  # likewise
-    for key in ("server_prices_usd", "electricity_usd_per_kwh", "pue", "depreciation_years"):
-        if dumped["organisation"].get(key) is None:
-            dumped["organisation"].pop(key, None)  # likewise (owned hardware)
-    if usecase.organisation.platform is None:
-        del dumped["organisation"]["platform"]  # likewise
-    if usecase.requirements.fine_tuning_method is None:
-        del dumped["requirements"]["fine_tuning_method"]  # likewise
+    for group in LATER_KEYS:
+        if all(_at_default(usecase, path) for path in group):
+            for path in group:
+                *parents, name = path.split(".")
+                section = dumped
+                for part in parents:
+                    section = section[part]
+                del section[name]
     canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

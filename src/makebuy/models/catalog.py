@@ -727,17 +727,12 @@ class Catalog(BaseModel):
             "throughput": [
                 self.throughput[k].model_dump(mode="json") for k in sorted(self.throughput)
             ],
-            # Only when present, so catalogs without seat products keep their fingerprint.
-            **(
-                {"seats": [self.seats[k].model_dump(mode="json") for k in sorted(self.seats)]}
-                if self.seats
-                else {}
-            ),
-            # Only when present, so catalogs without owned hardware keep their fingerprint.
-            **(
-                {"servers": [self.servers[k].model_dump(mode="json") for k in sorted(self.servers)]}
-                if self.servers
-                else {}
-            ),
+            # Sections added later, only when present: catalogs without them keep their
+            # fingerprint.
+            **{
+                name: [entries[k].model_dump(mode="json") for k in sorted(entries)]
+                for name, entries in (("seats", self.seats), ("servers", self.servers))
+                if entries
+            },
             **({"facility": self.facility.model_dump(mode="json")} if self.facility else {}),
         }
