@@ -121,7 +121,9 @@ def test_the_batchable_share_of_replica_hours_is_priced_at_spot(tmp_path: Path) 
     noted = _spot_assumption(report)
     assert noted["value"].startswith("spot for the batchable share (60% of replica-hours)")
     assert "reclaimed" in noted["reason"]
-    assert SPOT_SOURCE in {s["id"] for s in report["sources"]}
+    # Both rows behind the blended rate are cited: the spot price and the on-demand one.
+    cited = {s["id"] for s in report["sources"]}
+    assert {SPOT_SOURCE, "gpu-price-aws-g6e-vantage-20260826"} <= cited
 
 
 @pytest.mark.usefixtures("with_spot_catalog")
