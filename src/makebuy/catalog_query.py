@@ -34,7 +34,16 @@ LIST_COLUMNS = (
 WEIGHTS = ("open", "closed")
 """Values of the listing's `weights` column and of its filter."""
 
-ENTRY_KINDS = ("models", "offerings", "licences", "gpus", "throughput", "sources", "seats")
+ENTRY_KINDS = (
+    "models",
+    "offerings",
+    "licences",
+    "gpus",
+    "throughput",
+    "sources",
+    "seats",
+    "servers",
+)
 """Catalog sections an id is looked up in, in this order (model and offering ids coincide)."""
 
 
