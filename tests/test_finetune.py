@@ -223,6 +223,26 @@ def test_training_flops_follow_the_cited_figures() -> None:
     assert list(np.flatnonzero(finetune.run_months(24, 2.0))) == [0, 6, 12, 18]
 
 
+def test_a_mixture_of_experts_model_trains_at_its_active_parameters(tmp_path: Path) -> None:
+    """gpt-oss-20b has 20.91B parameters, 3.61B active per token: its training compute
+    follows the 3.61B (Switch Transformers: FLOPs per token follow the experts used)."""
+    run = pipeline.assess(
+        _usecase(tmp_path, fine_tuning="planned", fine_tuning_method="full"),
+        with_robustness=False,
+    )
+    moe = run.catalog.models["openai/gpt-oss-20b"]
+    dense = run.catalog.models["meta/llama-3.1-8b-instruct"]
+    assert moe.active_parameters_b is not None and moe.parameters_b is not None
+    assert finetune.compute_parameters_b(moe) == moe.active_parameters_b.value == 3.61
+    assert dense.parameters_b is not None and dense.active_parameters_b is None
+    assert finetune.compute_parameters_b(dense) == dense.parameters_b.value
+    row = {"tflops": 100.0, "usd_per_gpu_hour": 2.0}
+    params = cost.DEFAULT_PARAMETERS
+    _, hours = cost.fine_tuning_run(run.usecase, run.catalog, moe.id, row, params)
+    flops = 6 * 3.61e9 * params.fine_tuning_tokens
+    assert hours == pytest.approx(flops / (100e12 * params.compute_efficiency * 3600))
+
+
 def test_scenario_totals_match_the_cost_stage_and_hold_the_training_fixed(
     tmp_path: Path,
 ) -> None:
