@@ -69,9 +69,7 @@ BUSY = {
 CANDIDATES = {"include": ["openai/gpt-oss-120b", "anthropic/claude-haiku-4.5"]}
 
 
-def owned_report(
-    tmp_path: Path, servers: Path = SERVERS, **organisation: Any
-) -> dict[str, Any]:
+def owned_report(tmp_path: Path, servers: Path = SERVERS, **organisation: Any) -> dict[str, Any]:
     path = questionnaire(
         tmp_path,
         volume=BUSY,
