@@ -113,16 +113,6 @@ OFFERING_RELEASE_GAPS = {
     # copy. Remove an id when its date lands; a new gap fails.
     **dict.fromkeys(
         (
-            "anthropic/claude-2.0",
-            "anthropic/claude-2.1",
-            "anthropic/claude-3-haiku-20240307",
-            "anthropic/claude-3-sonnet-20240229",
-            "anthropic/claude-3-opus-20240229",
-        ),
-        "no `released` yet",
-    ),
-    **dict.fromkeys(
-        (
             "groq/llama3-70b-8192",
             "groq/llama-3.1-8b-instant",
             "groq/llama-3.1-70b-versatile",
