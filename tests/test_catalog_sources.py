@@ -120,10 +120,6 @@ OFFERING_RELEASE_GAPS = {
         ),
         "date read only in a third-party copy of Groq's changelog",
     ),
-    **dict.fromkeys(
-        ("openai/gpt-6.1-terra", "azure/gpt-6.1-terra", "azure/eu/gpt-6.1-terra"),
-        "date read only in a third-party blog",
-    ),
     "anthropic/claude-opus-5-5": "date read only in a third-party blog",
 }
 
