@@ -108,19 +108,9 @@ def test_every_model_has_a_sourced_release_date(shipped: LoadedCatalog) -> None:
     assert RELEASE_DATE_GAPS - undated == set(), "dated now: drop from RELEASE_DATE_GAPS"
 
 
-OFFERING_RELEASE_GAPS = {
+OFFERING_RELEASE_GAPS: dict[str, str] = {
     # Known gaps: offerings whose first-served date is missing or read only in a community
-    # copy. Remove an id when its date lands; a new gap fails.
-    **dict.fromkeys(
-        (
-            "groq/llama3-70b-8192",
-            "groq/llama-3.1-8b-instant",
-            "groq/llama-3.1-70b-versatile",
-            "groq/llama-3.3-70b-versatile",
-        ),
-        "date read only in a third-party copy of Groq's changelog",
-    ),
-    "anthropic/claude-opus-5-5": "date read only in a third-party blog",
+    # copy. Add an id only with a reason; a new gap, or a closed gap still listed, fails.
 }
 
 
@@ -135,6 +125,7 @@ def test_every_offering_has_a_sourced_first_served_date(shipped: LoadedCatalog) 
         if o.released is None or sources[o.released.source].kind == "community"
     }
     assert undated - OFFERING_RELEASE_GAPS.keys() == set(), "offerings without a first-served date"
+    assert OFFERING_RELEASE_GAPS.keys() - undated == set(), "dated now: drop from the gaps"
 
 
 def test_no_offering_is_served_before_its_model_is_released(shipped: LoadedCatalog) -> None:
