@@ -141,7 +141,6 @@ LOWER_BOUND_FIRST_SERVED = {
     "google-vertex": 7,
     "nebius": 10,
     "together": 10,
-    "baseten": 1,
 }
 
 
