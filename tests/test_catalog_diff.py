@@ -92,3 +92,25 @@ def test_builtin_on_both_sides_shows_only_what_an_overlay_changes(cli, tmp_path)
         "price",
         "$0.45 / $0.45",
     )
+
+
+def test_seats_servers_and_facility_changes_are_listed(cli) -> None:
+    changes = json.loads(cli("catalog", "diff", OLD, NEW, "-f", "json").stdout)["changes"]
+    picked = {(c["kind"], c["id"], c["change"], c["detail"]): (c["old"], c["new"]) for c in changes}
+    assert picked[("seat", "vendor/chat-team", "price", "monthly billing")] == (
+        "$30/seat-month",
+        "$25/seat-month",
+    )
+    assert ("seat", "vendor/chat-enterprise", "removed", None) in picked
+    assert picked[("server", "test-server", "price", "purchase price")] == ("$300,000", "$280,000")
+    assert picked[("server", "test-server", "figure", "power")] == ("10.2 kW", "10.5 kW")
+    assert picked[("facility", "facility", "price", "electricity")] == ("$0.08/kWh", "$0.09/kWh")
+
+
+def test_catalog_show_finds_a_server(cli) -> None:
+    with use_environment(MockEnvironment(variables=SHIPPED_VARIABLES)):
+        result = cli("catalog", "show", "nvidia-dgx-b200", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (view,) = json.loads(result.stdout)
+    assert view["kind"] == "server" and view["defined_at"].startswith("builtin:servers.yaml:")
+    assert any(f["field"] == "power_kw" and f["value"] == 14.3 for f in view["facts"])

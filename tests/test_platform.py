@@ -241,7 +241,30 @@ def test_the_portfolio_spreads_the_platform_over_the_use_cases_on_it(cli, schema
     assert by_name["Public help-centre answers"]["share_spread"] is None
     assert by_name["Public help-centre answers"]["share_charged"] is None
     assert p["fte_per_model"] == 0.1 and p["marginal_staff_monthly"] == pytest.approx(1_500)
-    assert p["notes"] == []
+    assert p["notes"] == [
+        "The strategy totals count the platform's $30,000 a month once, spread over the use"
+        " cases each strategy runs on it whose questionnaire declares it (buy everything: 2,"
+        " make everything that may be made: 3, recommended mix: 2) (or over the 2 use cases"
+        " the questionnaires say share it, when that is more), in place of the shares the"
+        " questionnaires charged; a use case's own total is as its assessment charged it."
+    ]
+
+
+def test_each_strategy_counts_the_platform_once(cli) -> None:
+    """Each questionnaire charges 1/2 of the platform (use_cases: 2); making all three would
+    charge it 1.5 times. The make strategy spreads it over the three instead."""
+    report = portfolio(cli, SHARED)
+    totals = {s["name"]: s["total"] for s in report["strategies"]}
+    lines = report["use_cases"]
+    months = {u["horizon_months"] for u in lines}
+    assert months == {24}
+    make_as_assessed = sum(u["best_make"]["total"] for u in lines)
+    assert totals["make"] == pytest.approx(make_as_assessed - 3 * 15_000 * 24 + 30_000 * 24)
+    # buy and the mix run the same two use cases on it, each charged half: unchanged.
+    assert totals["mix"] == pytest.approx(sum(u["recommended"]["total"] for u in lines))
+    assert sum(k["total"] for k in report["mix"]) == pytest.approx(totals["mix"])
+    buy = sum((u["best_buy"] or u["recommended"])["total"] for u in lines)
+    assert totals["buy"] == pytest.approx(buy)
 
 
 def test_one_more_use_case_pays_its_gpus_and_marginal_staff_only(cli) -> None:

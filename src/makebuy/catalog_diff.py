@@ -1,10 +1,12 @@
 """`makebuy catalog diff OLD NEW`: what a catalog update changes, for its pull request.
 
-Compares two merged catalogs entry by entry: added and removed models, offerings, GPUs and
-licences; per offering, price changes (old -> new price effective on a date), API terms
-changes and lifecycle (deprecation, retirement) changes; per model, licence and lifecycle
-changes; per GPU, hourly price changes. The result is sorted, so the same two catalogs
-always give the same report.
+Compares two merged catalogs entry by entry: added and removed models, offerings, GPUs,
+licences, seat products and servers; per offering, price changes (old -> new price
+effective on a date), API terms changes and lifecycle (deprecation, retirement) changes; per
+model, licence and lifecycle changes; per GPU, hourly price changes; per seat product, list
+price changes per billing term; per server, purchase price and power changes; and the
+facility defaults for owned servers (electricity price, PUE, depreciation). The result is
+sorted, so the same two catalogs always give the same report.
 """
 
 from __future__ import annotations
@@ -12,12 +14,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from makebuy.models.catalog import Catalog, Gpu, Lifecycle, Offering, Price, effective_price
+from makebuy.models.catalog import (
+    Catalog,
+    Facility,
+    Gpu,
+    Lifecycle,
+    Offering,
+    Price,
+    SeatProduct,
+    Server,
+    effective_price,
+)
 
-KINDS = ("model", "offering", "gpu", "licence")
+KINDS = ("model", "offering", "gpu", "licence", "seat", "server", "facility")
 """Entry kinds compared, in report order."""
 
-CHANGES = ("added", "removed", "price", "licence", "terms", "deprecated", "retires")
+CHANGES = ("added", "removed", "price", "figure", "licence", "terms", "deprecated", "retires")
 """Kinds of change, in report order within an entry."""
 
 
@@ -74,6 +86,8 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
         ("offering", "offerings"),
         ("gpu", "gpus"),
         ("licence", "licences"),
+        ("seat", "seats"),
+        ("server", "servers"),
     ):
         before, after = getattr(old, section), getattr(new, section)
         changes += [Change(kind, k, "added") for k in after.keys() - before.keys()]
@@ -87,6 +101,11 @@ def diff_catalogs(old: Catalog, new: Catalog) -> CatalogDiff:
         changes += _offering(old.offerings[key], new.offerings[key])
     for key in old.gpus.keys() & new.gpus.keys():
         changes += _gpu(old.gpus[key], new.gpus[key])
+    for key in old.seats.keys() & new.seats.keys():
+        changes += _seat(old.seats[key], new.seats[key])
+    for key in old.servers.keys() & new.servers.keys():
+        changes += _server(old.servers[key], new.servers[key])
+    changes += _facility(old.facility, new.facility)
     return CatalogDiff(
         old_files=old.files,
         new_files=new.files,
@@ -155,6 +174,76 @@ def _gpu(a: Gpu, b: Gpu) -> list[Change]:
                     None if before is None else f"${before:g}/GPU-h",
                     None if after is None else f"${after:g}/GPU-h",
                     detail=k,
+                )
+            )
+    return out
+
+
+def _seat(a: SeatProduct, b: SeatProduct) -> list[Change]:
+    old_prices = {p.billing: p.usd_per_seat_month for p in a.prices}
+    new_prices = {p.billing: p.usd_per_seat_month for p in b.prices}
+    out = [
+        Change(
+            "seat",
+            a.id,
+            "price",
+            None if old_prices.get(k) is None else f"${old_prices[k]:g}/seat-month",
+            None if new_prices.get(k) is None else f"${new_prices[k]:g}/seat-month",
+            detail=f"{k} billing",
+        )
+        for k in sorted(old_prices.keys() | new_prices.keys())
+        if old_prices.get(k) != new_prices.get(k)
+    ]
+    return out + _lifecycle("seat", a.id, a.lifecycle, b.lifecycle)
+
+
+def _figure(fig: object) -> float | None:
+    return None if fig is None else getattr(fig, "value", None)
+
+
+def _server(a: Server, b: Server) -> list[Change]:
+    out = []
+    before, after = _figure(a.price_usd), _figure(b.price_usd)
+    if before != after:
+        out.append(
+            Change(
+                "server",
+                a.id,
+                "price",
+                None if before is None else f"${before:,.0f}",
+                None if after is None else f"${after:,.0f}",
+                detail="purchase price",
+            )
+        )
+    before, after = _figure(a.power_kw), _figure(b.power_kw)
+    if before != after:
+        out.append(
+            Change("server", a.id, "figure", f"{before:g} kW", f"{after:g} kW", detail="power")
+        )
+    return out
+
+
+_FACILITY = (
+    ("electricity_usd_per_kwh", "price", "${:g}/kWh", "electricity"),
+    ("pue", "figure", "{:g}", "PUE"),
+    ("depreciation_years", "figure", "{:g} years", "depreciation"),
+)
+
+
+def _facility(a: Facility | None, b: Facility | None) -> list[Change]:
+    out = []
+    for name, change, shown, label in _FACILITY:
+        before = _figure(getattr(a, name)) if a else None
+        after = _figure(getattr(b, name)) if b else None
+        if before != after:
+            out.append(
+                Change(
+                    "facility",
+                    "facility",
+                    change,
+                    None if before is None else shown.format(before),
+                    None if after is None else shown.format(after),
+                    detail=label,
                 )
             )
     return out

@@ -295,27 +295,87 @@ _LABELS = {
 }
 
 
-def strategies(lines: Sequence[UseCaseLine]) -> list[Strategy]:
-    """Totals of the three policies over the use cases that have a recommendation."""
-    decided = [u for u in lines if u.recommended is not None]
+class PlatformCharge(_Frozen):
+    """The platform share one use case's picks were charged a month (portfolio currency),
+    so a strategy total can count the platform once instead of once per questionnaire."""
+
+    recommended: float = Field(description="Charged by its recommendation.")
+    recommended_on: bool = Field(description="Its recommendation runs on the platform.")
+    make: float = Field(description="Charged by its best make option.")
+    declared: bool = Field(
+        description="Its questionnaire declares the platform; one that does not pays its own"
+        " operations staff and no share, whatever it runs."
+    )
+
+
+class PlatformSpread(_Frozen):
+    """The platform's cost a month and what each use case was charged for it."""
+
+    monthly_cost: float
+    sharing: int | None = Field(
+        description="Use cases the questionnaires say share it (the largest `use_cases`);"
+        " the portfolio may hold only some of them."
+    )
+    charges: list[PlatformCharge]
+
+
+def _chosen(
+    u: UseCaseLine, name: str, charge: PlatformCharge | None
+) -> tuple[Pick, bool, float, bool]:
+    """The pick of policy `name` for `u`, whether it fell back to the recommendation, the
+    platform share a month it was charged, and whether it runs on the platform."""
+    assert u.recommended is not None
+    pick = {"buy": u.best_buy, "make": u.best_make, "mix": u.recommended}[name]
+    fell_back = pick is None
+    declared = bool(charge and charge.declared)
+    if pick is None or name == "mix":
+        c = charge.recommended if charge else 0.0
+        return u.recommended, fell_back, c, declared and bool(charge and charge.recommended_on)
+    if name == "make":
+        return pick, False, charge.make if charge else 0.0, declared
+    return pick, False, 0.0, False
+
+
+def _policy_totals(
+    lines: Sequence[UseCaseLine], name: str, spread: PlatformSpread | None
+) -> list[tuple[Pick, bool, float]]:
+    """Each decided use case's pick under policy `name`, whether it fell back, and its total:
+    with a platform spread, the shares its questionnaire charged are replaced by the
+    platform's cost spread over the use cases this policy runs on it."""
+    decided = [
+        (u, spread.charges[i] if spread else None)
+        for i, u in enumerate(lines)
+        if u.recommended is not None
+    ]
+    chosen = [(u, *_chosen(u, name, c)) for u, c in decided]
+    on = sum(1 for *_, runs in chosen if runs)
+    share = spread.monthly_cost / max(on, spread.sharing or 0) if spread and on else 0.0
+    result = []
+    for u, pick, fell_back, charged, runs in chosen:
+        months = u.horizon_months or 0
+        total = pick.total
+        if spread is not None:
+            total += ((share if runs else 0.0) - charged) * months
+        result.append((pick, fell_back, total))
+    return result
+
+
+def strategies(
+    lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None
+) -> list[Strategy]:
+    """Totals of the three policies over the use cases that have a recommendation; with a
+    shared platform, each counts the platform's cost once (see `_policy_totals`)."""
+    decided = sum(1 for u in lines if u.recommended is not None)
     result = []
     for name in ("buy", "make", "mix"):
-        total = 0.0
-        fallbacks = 0
-        for u in decided:
-            assert u.recommended is not None
-            chosen = {"buy": u.best_buy, "make": u.best_make, "mix": u.recommended}[name]
-            if chosen is None:
-                fallbacks += 1
-                chosen = u.recommended
-            total += chosen.total
+        picks = _policy_totals(lines, name, spread)
         result.append(
             Strategy(
                 name=name,
                 label=_LABELS[name],
-                total=total,
-                use_cases=len(decided),
-                fallbacks=fallbacks,
+                total=sum(total for *_, total in picks),
+                use_cases=decided,
+                fallbacks=sum(1 for _, fell_back, _ in picks if fell_back),
             )
         )
     return result
@@ -342,15 +402,16 @@ def savings(strategy_totals: Sequence[Strategy]) -> list[Saving]:
     return result
 
 
-def kind_mix(lines: Sequence[UseCaseLine]) -> list[KindShare]:
-    """The recommended options by kind, in the order buy, rent, make, hybrid."""
-    picks = [u.recommended for u in lines if u.recommended is not None]
-    grand = sum(p.total for p in picks)
+def kind_mix(lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None) -> list[KindShare]:
+    """The recommended options by kind, in the order buy, rent, make, hybrid; their totals
+    add up to the mix strategy's."""
+    picks = [(pick.kind, total) for pick, _, total in _policy_totals(lines, "mix", spread)]
+    grand = sum(total for _, total in picks)
     result = []
     for kind in KIND_ORDER:
-        of_kind = [p for p in picks if p.kind == kind]
+        of_kind = [total for k, total in picks if k == kind]
         if of_kind:
-            total = sum(p.total for p in of_kind)
+            total = sum(of_kind)
             result.append(
                 KindShare(
                     kind=kind,
@@ -389,6 +450,8 @@ class PlatformFacts(_Frozen):
     staff_monthly: float = Field(description="fte_per_model at its engineer cost, a month.")
     on_platform: bool
     share_charged: float | None
+    sharing: int | None = Field(None, description="use_cases its questionnaire gives.")
+    make_charged: float = Field(0.0, description="Platform share its best make option pays.")
     marginal_option: str | None
     marginal_monthly: float | None
 
@@ -429,6 +492,7 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
         if recommended is not None and recommended.cost is not None
         else 0.0
     )
+    make_charged = _monthly(best_make, ("platform",)) if best_make is not None else 0.0
     return PlatformFacts(
         path=str(path),
         name=a.usecase.name,
@@ -440,6 +504,8 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
         staff_monthly=staff,
         on_platform=runs_on_platform(recommended),
         share_charged=charged or None,
+        make_charged=make_charged,
+        sharing=p.use_cases if p is not None else None,
         marginal_option=best_make.id if best_make is not None else None,
         marginal_monthly=marginal,
     )
@@ -533,6 +599,55 @@ def platform_summary(
     )
 
 
+def platform_spread(
+    platform: PlatformSummary | None, facts: Sequence[PlatformFacts], factors: Sequence[float]
+) -> PlatformSpread | None:
+    """The platform's cost and each use case's charges, in the portfolio's currency; None
+    when no questionnaire gives the platform's cost (totals then stay as assessed)."""
+    if platform is None or not platform.monthly_cost:
+        return None
+    sharing = max((f.sharing for f in facts if f.declared and f.sharing), default=None)
+    return PlatformSpread(
+        monthly_cost=platform.monthly_cost,
+        sharing=sharing,
+        charges=[
+            PlatformCharge(
+                recommended=(f.share_charged or 0.0) * k,
+                recommended_on=f.on_platform,
+                make=f.make_charged * k,
+                declared=f.declared,
+            )
+            for f, k in zip(facts, factors, strict=True)
+        ],
+    )
+
+
+def spread_note(lines: Sequence[UseCaseLine], spread: PlatformSpread, currency: str) -> str:
+    """How the strategy totals count the platform, with the use cases each runs on it."""
+    counts = []
+    for name in ("buy", "make", "mix"):
+        on = sum(
+            1
+            for i, u in enumerate(lines)
+            if u.recommended is not None and _chosen(u, name, spread.charges[i])[3]
+        )
+        counts.append(f"{_LABELS[name].lower()}: {on}")
+    among = (
+        f" (or over the {spread.sharing} use cases the questionnaires say share it, when that"
+        " is more)"
+        if spread.sharing
+        else ""
+    )
+    return (
+        f"The strategy totals count the platform's {money(spread.monthly_cost, currency)} a"
+        " month once, spread over the use cases each strategy runs on it whose questionnaire"
+        " declares it ("
+        + ", ".join(counts)
+        + f"){among}, in place of the shares the questionnaires charged; a use case's own"
+        " total is as its assessment charged it."
+    )
+
+
 def _without_path(message: str, path: Path) -> str:
     """The error's message without the file name the failure already records."""
     lines = []
@@ -596,7 +711,13 @@ def assess_portfolio(
     currency = currencies[0] if len(currencies) == 1 else "USD"
     lines = [line if c == currency else in_usd(line, c, usd_to) for line, c, usd_to in own]
     factors = [1.0 if c == currency or not usd_to else 1.0 / usd_to for _, c, usd_to in own]
-    totals = strategies(lines)
+    platform = platform_summary(list(zip(facts, factors, strict=True)), currency)
+    spread = platform_spread(platform, facts, factors)
+    totals = strategies(lines, spread)
+    if platform is not None and spread is not None:
+        platform = platform.model_copy(
+            update={"notes": [*platform.notes, spread_note(lines, spread, currency)]}
+        )
     return Portfolio(
         currency=currency,
         catalog_fingerprint=catalog.catalog.fingerprint,
@@ -607,7 +728,7 @@ def assess_portfolio(
         failures=failures,
         strategies=totals,
         savings=savings(totals),
-        mix=kind_mix(lines),
+        mix=kind_mix(lines, spread),
         line=summary_line(lines, failures),
-        platform=platform_summary(list(zip(facts, factors, strict=True)), currency),
+        platform=platform,
     )
