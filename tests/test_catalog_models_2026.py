@@ -14,9 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from makebuy import catalog_cache, load
 from makebuy.environment import Environment, MockEnvironment, use_environment
-from makebuy.load import LoadedCatalog
 from makebuy.models.catalog import Catalog
 from makebuy.sizing import kv_bytes_per_token
 
@@ -36,17 +34,6 @@ NEW_MODELS = (
 def environment() -> Iterator[Environment]:
     with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
         yield env
-
-
-@pytest.fixture(scope="module")
-def shipped() -> LoadedCatalog:
-    with catalog_cache.bypassed():
-        return load.load_catalog()
-
-
-@pytest.fixture(scope="module")
-def cat(shipped: LoadedCatalog) -> Catalog:
-    return shipped.catalog
 
 
 @pytest.mark.parametrize("model_id", NEW_MODELS)
