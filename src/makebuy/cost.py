@@ -505,7 +505,8 @@ def fine_tuning_run(
     row: Mapping[Any, Any],
     params: CostParameters,
 ) -> tuple[float, float]:
-    """Cost of one fine-tuning run (report currency) and its GPU-hours.
+    """Cost of one fine-tuning run (report currency) and its GPU-hours; `row`'s `tflops` and
+    `usd_per_gpu_hour` may be arrays (one per configuration), and so are the results.
 
     Training FLOPs = 6 x parameters x tokens for full fine-tuning, less for LoRA (see
     `finetune.training_flops`), at the compute efficiency on the serving GPU. A
@@ -954,11 +955,17 @@ def totals_under(
         tp = configs["tp"].to_numpy()[best].astype(float)
         ft_gpu = np.zeros(len(configs))
         ft_other = np.zeros(len(configs))
-        if runs:
-            for k, row in enumerate(configs.to_dict(orient="records")):
-                per_run, hours = fine_tuning_run(usecase, catalog, model, row, params)
-                ft_gpu[k] = runs * hours * row["usd_per_gpu_hour"] * rate
-                ft_other[k] = runs * per_run - ft_gpu[k]
+        if runs:  # every configuration at once: the run's formula takes columns too
+            usd = configs["usd_per_gpu_hour"].to_numpy(dtype=float)
+            per_run, hours = fine_tuning_run(
+                usecase,
+                catalog,
+                model,
+                {"tflops": configs["tflops"].to_numpy(dtype=float), "usd_per_gpu_hour": usd},
+                params,
+            )
+            ft_gpu = runs * hours * usd * rate
+            ft_other = runs * per_run - ft_gpu
         total = (gpu[rows, best] + ft_gpu[best]) * gpu_f + ops_total + ft_other[best]
         return total, replicas[rows, best].max(axis=1), tp
 

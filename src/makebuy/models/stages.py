@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,11 +88,21 @@ class Capacity(BaseModel):
     )
 
     def configurations(self, model_id: str) -> pd.DataFrame:
-        """The serving configurations kept for one model (empty when there are none)."""
+        """The serving configurations kept for one model (empty when there are none).
+        Callers read them and never change them: the tables are split by model once."""
         best = self.best
         if best.empty:
             return best
-        return best[best["model"] == model_id].reset_index(drop=True)
+        found = self._by_model.get(model_id)
+        return best.iloc[0:0].reset_index(drop=True) if found is None else found
+
+    @cached_property
+    def _by_model(self) -> dict[str, pd.DataFrame]:
+        """`best` split by model (robustness asks for each model's rows many times)."""
+        return {
+            str(model): rows.reset_index(drop=True)
+            for model, rows in self.best.groupby("model", sort=False)
+        }
 
 
 class AssessmentRun(BaseModel):
