@@ -503,3 +503,28 @@ def test_validate_reports_the_share_of_figures_per_source_kind(cli, tmp_path: Pa
         validate(cli, "--no-builtin-catalog", "--format", "json", write(tmp_path, text)).stdout
     )
     assert report["source_kinds"] == {"primary": 8}
+
+
+def test_list_kind_gpus_takes_the_cheapest_on_demand_price_only(cli, tmp_path: Path) -> None:
+    """Hand-made prices: on-demand $4.00 (aws) and $3.10 (gcp), reserved $1.50 (aws): the
+    listing's price is $3.10, reserved excluded; clouds are every cloud with a price."""
+    text = STANDALONE.replace(
+        "      - {cloud: aws, commitment: on-demand, usd_per_gpu_hour: 4.0, source: s1,"
+        " as_of: 2024-01-01}\n",
+        "      - {cloud: aws, commitment: on-demand, usd_per_gpu_hour: 4.0, source: s1,"
+        " as_of: 2024-01-01}\n"
+        "      - {cloud: gcp, commitment: on-demand, usd_per_gpu_hour: 3.1, source: s1,"
+        " as_of: 2024-01-01}\n"
+        "      - {cloud: aws, commitment: reserved-1y, usd_per_gpu_hour: 1.5, source: s1,"
+        " as_of: 2024-01-01}\n",
+    )
+    assert text != STANDALONE
+    path = write(tmp_path, text)
+    result = cli(
+        "catalog", "list", "--kind", "gpus", "--no-builtin-catalog", "-c", path, "-f", "json"
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["cheapest_on_demand_usd_per_gpu_hour"] == 3.1
+    assert row["clouds"] == ["aws", "gcp"]
+    assert (row["memory_gb"], row["bf16_dense_tflops"]) == (80, 300)
