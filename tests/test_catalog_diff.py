@@ -104,6 +104,11 @@ def test_seats_servers_and_facility_changes_are_listed(cli) -> None:
     assert ("seat", "vendor/chat-enterprise", "removed", None) in picked
     assert picked[("server", "test-server", "price", "purchase price")] == ("$300,000", "$280,000")
     assert picked[("server", "test-server", "figure", "power")] == ("10.2 kW", "10.5 kW")
+    assert picked[("server", "test-server", "figure", "GPUs")] == (
+        "8 x test-gpu-80gb",
+        "4 x test-gpu-80gb",
+    )
+    assert picked[("seat", "vendor/chat-team", "figure", "minimum seats")] == (None, "3")
     assert picked[("facility", "facility", "price", "electricity")] == ("$0.08/kWh", "$0.09/kWh")
 
 

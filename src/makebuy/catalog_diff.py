@@ -194,6 +194,18 @@ def _seat(a: SeatProduct, b: SeatProduct) -> list[Change]:
         for k in sorted(old_prices.keys() | new_prices.keys())
         if old_prices.get(k) != new_prices.get(k)
     ]
+    before, after = _figure(a.min_seats), _figure(b.min_seats)
+    if before != after:
+        out.append(
+            Change(
+                "seat",
+                a.id,
+                "figure",
+                None if before is None else f"{before:g}",
+                None if after is None else f"{after:g}",
+                detail="minimum seats",
+            )
+        )
     return out + _lifecycle("seat", a.id, a.lifecycle, b.lifecycle)
 
 
@@ -219,6 +231,17 @@ def _server(a: Server, b: Server) -> list[Change]:
     if before != after:
         out.append(
             Change("server", a.id, "figure", f"{before:g} kW", f"{after:g} kW", detail="power")
+        )
+    if (a.gpus, a.gpu) != (b.gpus, b.gpu):
+        out.append(
+            Change(
+                "server",
+                a.id,
+                "figure",
+                f"{a.gpus} x {a.gpu}",
+                f"{b.gpus} x {b.gpu}",
+                detail="GPUs",
+            )
         )
     return out
 
