@@ -450,11 +450,11 @@ def test_assess_considers_every_offering_and_open_model_and_explains_each_exclus
 
 
 def test_list_csv_makes_formula_text_inert_as_the_portfolio_csv_does() -> None:
-    from makebuy.catalog_query import ModelListing
+    from makebuy.catalog_query import Listing
     from makebuy.render.catalog import list_csv
 
     row = dict.fromkeys(LIST_COLUMNS) | {"id": "x/y", "name": "=HYPERLINK(1)", "providers": []}
-    text = list_csv(ModelListing(rows=[row], total=1))
+    text = list_csv(Listing(rows=[row], total=1))
     (parsed,) = csv.DictReader(io.StringIO(text))
     assert parsed["name"] == "'=HYPERLINK(1)"
 

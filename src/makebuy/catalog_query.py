@@ -91,7 +91,7 @@ LISTING_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
-class ModelListing:
+class Listing:
     """The entries that matched a listing's filters, and how many the catalog holds."""
 
     rows: list[dict[str, Any]]
@@ -109,10 +109,10 @@ class ModelListing:
         return LISTING_TABLE_COLUMNS[self.kind]
 
 
-def list_entries(cat: Catalog, kind: str) -> ModelListing:
+def list_entries(cat: Catalog, kind: str) -> Listing:
     """Every GPU, seat product or server of the catalog, sorted by id, as rows."""
     rows = {"gpus": gpu_rows, "seats": seat_rows, "servers": server_rows}[kind](cat)
-    return ModelListing(rows=rows, total=len(rows), kind=kind)
+    return Listing(rows=rows, total=len(rows), kind=kind)
 
 
 def _value(fig: Any) -> Any:
@@ -193,12 +193,12 @@ def list_models(
     families: set[str] | frozenset[str] = frozenset(),
     licences: set[str] | frozenset[str] = frozenset(),
     providers: set[str] | frozenset[str] = frozenset(),
-) -> ModelListing:
+) -> Listing:
     """The models matching every filter given, with the catalog's model count."""
     rows = model_rows(
         cat, weights=weights, families=families, licences=licences, providers=providers
     )
-    return ModelListing(rows=rows, total=len(cat.models))
+    return Listing(rows=rows, total=len(cat.models))
 
 
 def model_rows(

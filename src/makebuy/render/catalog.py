@@ -18,7 +18,7 @@ from makebuy.render.format import rich_text
 if TYPE_CHECKING:
     from makebuy.catalog_check import CatalogReport
     from makebuy.catalog_diff import CatalogDiff, Change
-    from makebuy.catalog_query import ModelListing
+    from makebuy.catalog_query import Listing
 
 TABLE_HEADERS = {
     "context_tokens": "context",
@@ -32,7 +32,7 @@ TABLE_HEADERS = {
 # ---------------------------------------------------------------- list
 
 
-def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+def list_table(listing: Listing, *, width: int = 100, color: bool = False) -> str:
     """The listing as a terminal table of its table columns."""
     from rich import box
     from rich.table import Table
@@ -54,12 +54,12 @@ def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) 
     return rich_text(table, width=width, color=color)
 
 
-def list_json(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+def list_json(listing: Listing, *, width: int = 100, color: bool = False) -> str:
     """The listing as a JSON array of rows with every column."""
     return json.dumps(listing.rows, indent=2, sort_keys=False) + "\n"
 
 
-def list_csv(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
+def list_csv(listing: Listing, *, width: int = 100, color: bool = False) -> str:
     """The listing as CSV; lists joined with `;`, text a spreadsheet would run made inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
