@@ -23,6 +23,7 @@ from makebuy.cli.common import (
     SUMMARY_OPTION,
     ScoreMethod,
     budget_of,
+    catalog_age_warnings,
     choices,
     configured_method,
     current_environment,
@@ -116,16 +117,13 @@ def assess(
             inputs=[usecase, *catalog, template, evals],
             colour=output_format == "table",
         )
-        stale = (
-            None
-            if as_of
-            else headline.catalog_age_warning(result.catalog.as_of, current_environment().today())
-        )
         code = report_outcome(
             [headline.for_assessment(result)],
             quiet=quiet or not delivered,
             budget=budget,
-            warnings=[stale] if stale else [],
+            warnings=catalog_age_warnings(
+                result.catalog.as_of, current_environment().today(), chosen_date=bool(as_of)
+            ),
         )
         if result.recommendation.option is None:
             raise typer.Exit(int(ExitCode.DECISION_FAILED))

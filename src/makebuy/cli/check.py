@@ -16,6 +16,7 @@ from makebuy.cli.common import (
     OUTPUT_OPTION,
     QUIET_OPTION,
     budget_of,
+    catalog_age_warnings,
     choices,
     current_environment,
     render_and_emit,
@@ -97,8 +98,6 @@ def check(
             settings=settings,
             cache=catalogs,
         )
-        oldest = catalogs.oldest_as_of()
-        stale = headline.catalog_age_warning(oldest, on) if oldest else None
         delivered = render_and_emit(
             get_check_renderer(output_format.value), result, output, inputs=[*paths, *catalog]
         )
@@ -108,6 +107,6 @@ def check(
             headline.for_check(result),
             quiet=quiet or not delivered,
             budget=budget,
-            warnings=[stale] if stale else [],
+            warnings=catalog_age_warnings(catalogs.oldest_as_of(), on),
         )
         raise typer.Exit(max(result.exit_code, int(code)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import stat
@@ -132,6 +133,19 @@ def budget_of(fail_above: str | None) -> Budget | None:
     from makebuy.headline import parse_budget
 
     return parse_budget(fail_above)
+
+
+def catalog_age_warnings(
+    catalog_as_of: dt.date | None, today: dt.date, *, chosen_date: bool = False
+) -> list[str]:
+    """The stale-catalog warning for stderr, as a list for `report_outcome`; none when the
+    run chose its own evaluation date (`--as-of`) or no catalog was read."""
+    from makebuy import headline
+
+    if chosen_date or catalog_as_of is None:
+        return []
+    warning = headline.catalog_age_warning(catalog_as_of, today)
+    return [warning] if warning else []
 
 
 def report_outcome(

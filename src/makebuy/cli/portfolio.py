@@ -26,6 +26,7 @@ from makebuy.cli.common import (
     SUMMARY_OPTION,
     ScoreMethod,
     budget_of,
+    catalog_age_warnings,
     choices,
     configured_method,
     current_environment,
@@ -122,16 +123,13 @@ def portfolio(
             inputs=[*map(Path, paths), *catalog, template],
             colour=output_format == "table",
         )
-        stale = (
-            None
-            if as_of
-            else headline.catalog_age_warning(result.catalog_as_of, current_environment().today())
-        )
         code = report_outcome(
             [headline.for_portfolio(result)],
             quiet=quiet or not delivered,
             budget=budget,
-            warnings=[stale] if stale else [],
+            warnings=catalog_age_warnings(
+                result.catalog_as_of, current_environment().today(), chosen_date=bool(as_of)
+            ),
         )
         if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))
