@@ -20,8 +20,9 @@ compute, however many GPUs share it).
 A mixture-of-experts model computes each token with its active parameters only (the router
 sends it to a few experts): Fedus et al. 2022 ("Switch Transformers", JMLR 23(120),
 section 2) grow the parameter count "while keeping the FLOPs per token constant". Its
-training FLOPs therefore count active parameters, not total ones; memory still holds all of
-them, which the serving replica's GPUs already do.
+training FLOPs therefore count active parameters, not total ones. Memory still holds all of
+them (and, for full fine-tuning, their gradients and optimizer state); as for LoRA, memory
+is not costed: GPU-hours follow the compute.
 """
 
 from __future__ import annotations
