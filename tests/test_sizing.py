@@ -438,3 +438,26 @@ def test_size_shows_a_hybrid_models_recurrent_state_apart(cli) -> None:  # type:
     assert "plus a 64 MB recurrent state per sequence" in " ".join(table.split())
     llama = json.loads(cli("size", "meta/llama-2-70b-chat", "-f", "json").stdout)
     assert "recurrent_state_bytes" not in llama
+
+
+def test_size_prices_spot_capacity_from_the_catalogs_spot_rows(cli) -> None:  # type: ignore[no-untyped-def]
+    from makebuy.environment import MockEnvironment, use_environment
+    from makebuy.load import load_catalog
+
+    from .conftest import SHIPPED_VARIABLES
+
+    with use_environment(MockEnvironment(variables=SHIPPED_VARIABLES)):
+        gpus = load_catalog().catalog.gpus
+        args = ("size", "openai/gpt-oss-20b", "--cloud", "aws", "-f", "json")
+        spot = json.loads(cli(*args, "--commitment", "spot").stdout)
+        on_demand = json.loads(cli(*args).stdout)
+    assert spot["commitment"] == "spot"
+    priced = {g["gpu"]: g["usd_per_gpu_hour"] for g in spot["gpus"] if g.get("usd_per_gpu_hour")}
+    assert priced  # the shipped catalog holds AWS spot rows
+    for gpu, rate in priced.items():
+        rows = {p.usd_per_gpu_hour for p in gpus[gpu].prices if p.commitment == "spot"}
+        assert rate in rows, gpu
+    dearer = {
+        g["gpu"]: g["usd_per_gpu_hour"] for g in on_demand["gpus"] if g.get("usd_per_gpu_hour")
+    }
+    assert any(priced[g] < dearer[g] for g in priced if g in dearer)
