@@ -341,6 +341,40 @@ def test_list_rejects_an_unknown_weights_value(cli) -> None:
     assert cli("catalog", "list", "--weights", "ajar").exit_code == ExitCode.BAD_INPUT
 
 
+def test_list_kind_gpus_gives_each_gpus_figures_and_cheapest_on_demand_price(cli) -> None:
+    rows = json.loads(cli("catalog", "list", "--kind", "gpus", "-f", "json").stdout)
+    gpus = load_catalog().catalog.gpus
+    assert [r["id"] for r in rows] == sorted(gpus)
+    for r in rows:
+        g = gpus[r["id"]]
+        assert r["memory_gb"] == g.memory_gb.value
+        on_demand = [p.usd_per_gpu_hour for p in g.prices if p.commitment == "on-demand"]
+        assert r["cheapest_on_demand_usd_per_gpu_hour"] == (min(on_demand) if on_demand else None)
+        assert r["clouds"] == sorted({p.cloud for p in g.prices})
+
+
+def test_list_kind_seats_and_servers_show_prices_or_their_absence(cli) -> None:
+    cat = load_catalog().catalog
+    seats = json.loads(cli("catalog", "list", "--kind", "seats", "-f", "json").stdout)
+    assert [r["id"] for r in seats] == sorted(cat.seats)
+    for r in seats:
+        prices = {p.billing: p.usd_per_seat_month for p in cat.seats[r["id"]].prices}
+        assert r["monthly_usd_per_seat"] == prices.get("monthly")
+        assert r["annual_usd_per_seat_month"] == prices.get("annual")
+    text = cli("catalog", "list", "--kind", "servers", "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["id"] for r in rows] == sorted(cat.servers)
+    assert list(rows[0]) == ["id", "name", "gpu", "gpus", "power_kw", "price_usd"]
+    table = cli("catalog", "list", "--kind", "servers").stdout
+    assert f"{len(cat.servers)} of {len(cat.servers)} servers" in table
+
+
+def test_model_filters_with_another_kind_are_bad_input(cli) -> None:
+    result = cli("catalog", "list", "--kind", "seats", "--weights", "open")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "filter models, not seats" in result.stderr
+
+
 # ---------------------------------------------------------------- show
 
 

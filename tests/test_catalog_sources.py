@@ -12,6 +12,7 @@ does one that has been closed but is still listed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -108,33 +109,9 @@ def test_every_model_has_a_sourced_release_date(shipped: LoadedCatalog) -> None:
     assert RELEASE_DATE_GAPS - undated == set(), "dated now: drop from RELEASE_DATE_GAPS"
 
 
-OFFERING_RELEASE_GAPS = {
+OFFERING_RELEASE_GAPS: dict[str, str] = {
     # Known gaps: offerings whose first-served date is missing or read only in a community
-    # copy. Remove an id when its date lands; a new gap fails.
-    **dict.fromkeys(
-        (
-            "anthropic/claude-2.0",
-            "anthropic/claude-2.1",
-            "anthropic/claude-3-haiku-20240307",
-            "anthropic/claude-3-sonnet-20240229",
-            "anthropic/claude-3-opus-20240229",
-        ),
-        "no `released` yet",
-    ),
-    **dict.fromkeys(
-        (
-            "groq/llama3-70b-8192",
-            "groq/llama-3.1-8b-instant",
-            "groq/llama-3.1-70b-versatile",
-            "groq/llama-3.3-70b-versatile",
-        ),
-        "date read only in a third-party copy of Groq's changelog",
-    ),
-    **dict.fromkeys(
-        ("openai/gpt-6.1-terra", "azure/gpt-6.1-terra", "azure/eu/gpt-6.1-terra"),
-        "date read only in a third-party blog",
-    ),
-    "anthropic/claude-opus-5-5": "date read only in a third-party blog",
+    # copy. Add an id only with a reason; a new gap, or a closed gap still listed, fails.
 }
 
 
@@ -149,6 +126,44 @@ def test_every_offering_has_a_sourced_first_served_date(shipped: LoadedCatalog) 
         if o.released is None or sources[o.released.source].kind == "community"
     }
     assert undated - OFFERING_RELEASE_GAPS.keys() == set(), "offerings without a first-served date"
+    assert OFFERING_RELEASE_GAPS.keys() - undated == set(), "dated now: drop from the gaps"
+
+
+LOWER_BOUND_FIRST_SERVED = {
+    # Offerings whose `released` is still only the model's own release date, per provider:
+    # a lower bound, so an assessment dated before the host's launch may offer them too early.
+    # The counts may only go down: replace a lower bound with the host's own dated record or a
+    # dated upper bound (served no later than), then lower the count here. A provider not
+    # listed may have none.
+    "aws-bedrock": 25,
+    "deepinfra": 24,
+    "fireworks": 12,
+    "google-vertex": 7,
+    "nebius": 10,
+    "together": 10,
+}
+
+
+def lower_bound_first_served(loaded: LoadedCatalog) -> Counter[str]:
+    """Offerings per provider whose first-served date is the documented lower bound (the
+    note says "not before the model's release")."""
+    return Counter(
+        o.provider
+        for o in loaded.catalog.offerings.values()
+        if o.released is not None
+        and o.released.note is not None
+        and "not before the model's release" in o.released.note
+    )
+
+
+def test_lower_bound_first_served_dates_only_go_down(shipped: LoadedCatalog) -> None:
+    found = lower_bound_first_served(shipped)
+    grown = {
+        provider: (count, LOWER_BOUND_FIRST_SERVED.get(provider, 0))
+        for provider, count in found.items()
+        if count > LOWER_BOUND_FIRST_SERVED.get(provider, 0)
+    }
+    assert grown == {}, "more lower-bound first-served dates than pinned (found, pinned)"
 
 
 def test_no_offering_is_served_before_its_model_is_released(shipped: LoadedCatalog) -> None:

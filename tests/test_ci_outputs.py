@@ -190,6 +190,36 @@ def test_check_ends_with_each_chosen_options_cost_on_stderr(cli, decisions: Path
     assert cli("check", decisions, "--today", DATE, "-q").stderr == ""
 
 
+STALE_WARNING = (
+    "makebuy: warning: the catalog is as of 2026-11-28, 181 days before today (2027-05-28);"
+    " prices, models and lifecycles may have changed since."
+)
+
+
+def test_portfolio_warns_when_the_catalog_is_old_by_todays_date(cli) -> None:
+    import datetime as dt
+
+    from makebuy.environment import MockEnvironment, use_environment
+
+    from .conftest import FIXTURE_VARIABLES
+
+    args = ["portfolio", SUPPORT, "--format", "json", "--quiet"]
+    late = MockEnvironment(variables=FIXTURE_VARIABLES, today=dt.date(2027, 5, 28))
+    with use_environment(late):
+        old = cli(*args)
+        chosen = cli(*args, "--as-of", "2026-11-28")
+    assert old.exit_code == 0 and old.stdout == cli(*args).stdout
+    assert old.stderr.startswith(STALE_WARNING)
+    assert chosen.stderr == ""  # --as-of: the user chose the date
+
+
+def test_check_warns_when_the_catalog_is_old_by_the_day_it_checks(cli, decisions: Path) -> None:
+    """check evaluates on today (or --today): an old catalog judges the record on old data."""
+    old = cli("check", decisions, "--today", "2027-05-28", "-q")
+    assert old.stderr.startswith(STALE_WARNING)
+    assert cli("check", decisions, "--today", "2027-05-27", "-q").stderr == ""
+
+
 # ---------------------------------------------------------------- --fail-above
 
 

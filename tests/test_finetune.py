@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ import pytest
 import yaml
 
 from makebuy import cost, finetune, pipeline
+from makebuy.environment import MockEnvironment, use_environment
 
+from .conftest import EXAMPLES, SHIPPED_VARIABLES
 from .helpers import assess_json, codes, option, questionnaire
 
 FIXTURE_OFFERINGS = Path(__file__).parent / "fixtures" / "catalog" / "offerings-openai.yaml"
@@ -223,6 +226,26 @@ def test_training_flops_follow_the_cited_figures() -> None:
     assert list(np.flatnonzero(finetune.run_months(24, 2.0))) == [0, 6, 12, 18]
 
 
+def test_a_mixture_of_experts_model_trains_at_its_active_parameters(tmp_path: Path) -> None:
+    """gpt-oss-20b has 20.91B parameters, 3.61B active per token: its training compute
+    follows the 3.61B (Switch Transformers: FLOPs per token follow the experts used)."""
+    run = pipeline.assess(
+        _usecase(tmp_path, fine_tuning="planned", fine_tuning_method="full"),
+        with_robustness=False,
+    )
+    moe = run.catalog.models["openai/gpt-oss-20b"]
+    dense = run.catalog.models["meta/llama-3.1-8b-instruct"]
+    assert moe.active_parameters_b is not None and moe.parameters_b is not None
+    assert finetune.compute_parameters_b(moe) == moe.active_parameters_b.value == 3.61
+    assert dense.parameters_b is not None and dense.active_parameters_b is None
+    assert finetune.compute_parameters_b(dense) == dense.parameters_b.value
+    row = {"tflops": 100.0, "usd_per_gpu_hour": 2.0}
+    params = cost.DEFAULT_PARAMETERS
+    _, hours = cost.fine_tuning_run(run.usecase, run.catalog, moe.id, row, params)
+    flops = 6 * 3.61e9 * params.fine_tuning_tokens
+    assert hours == pytest.approx(flops / (100e12 * params.compute_efficiency * 3600))
+
+
 def test_scenario_totals_match_the_cost_stage_and_hold_the_training_fixed(
     tmp_path: Path,
 ) -> None:
@@ -265,3 +288,53 @@ def test_a_bad_fine_tuning_block_exits_2_naming_file_line_and_field(cli, tmp_pat
     assert str(overlay) in result.stderr and "fine_tuning" in result.stderr
     assert "serving per-token needs input_per_1m and output_per_1m" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- the shipped catalog
+# What `fine_tuning: planned` does on the shipped catalog today (issue 12): no provider's
+# training price is sourced, and OpenAI, the one provider with sourced tuned-serving prices,
+# has taken no new fine-tuning customers since 2026-05-07. These tests change when a
+# training price is sourced: the tunable offering then becomes eligible before the closure.
+
+CLASSIFIER = EXAMPLES / "fine-tuned-classifier.yaml"
+
+
+@pytest.fixture
+def shipped() -> Iterator[None]:
+    with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)):
+        yield
+
+
+def test_on_the_shipped_catalog_openai_takes_no_new_tuning_customers(shipped: None) -> None:
+    from makebuy.load import load_catalog
+
+    catalog = load_catalog().catalog
+    report = assess_json(CLASSIFIER, "--as-of", "2026-12-02")
+    tunable = [o for o in catalog.offerings.values() if o.fine_tuning and o.provider == "openai"]
+    assert tunable, "the shipped catalog records OpenAI's tunable snapshots"
+    for off in tunable:
+        assert off.fine_tuning is not None
+        closed = off.fine_tuning.closed_to_new_customers
+        assert closed is not None and closed.value == dt.date(2026, 5, 7), off.id
+        assert catalog.sources[closed.source].kind == "primary", off.id
+        assert closed.status != "unverified", off.id
+        reasons = [
+            e["message"]
+            for e in option(report, f"buy:{off.id}")["exclusions"]
+            if e["code"] == "requirements.fine_tuning"
+        ]
+        assert reasons == [
+            "Fine-tuning is planned and openai has taken no new fine-tuning customers since"
+            f" 2026-05-07 ({closed.source})."
+        ], off.id
+
+
+def test_before_the_closure_a_tunable_openai_model_lacks_only_its_training_price(
+    shipped: None,
+) -> None:
+    report = assess_json(CLASSIFIER, "--as-of", "2026-05-01")
+    mini = "buy:openai/gpt-4.1-mini"
+    assert codes(report, mini) == ["price.missing"]
+    assert option(report, mini)["exclusions"][0]["message"] == (
+        "The catalog holds no fine-tuning training price for this model on openai."
+    )

@@ -34,17 +34,21 @@ FIXTURE_GPUS = {
 }
 
 
-def _servers_file() -> Path:
+def _servers_file(*, electricity: bool = True) -> Path:
     """The shipped catalogs/servers.yaml without the servers whose GPU the frozen fixture
-    catalog lacks (its figures unchanged)."""
+    catalog lacks (its figures unchanged); `electricity=False` also drops the facility's
+    default electricity price."""
     doc = yaml.safe_load((ROOT / "catalogs" / "servers.yaml").read_text())
     doc["servers"] = [s for s in doc["servers"] if s["gpu"] in FIXTURE_GPUS]
+    if not electricity:
+        doc["facility"].pop("electricity_usd_per_kwh", None)
     path = Path(tempfile.mkdtemp(prefix="makebuy-owned-")) / "servers.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
 
 
 SERVERS = _servers_file()
+SERVERS_WITHOUT_ELECTRICITY = _servers_file(electricity=False)
 EXAMPLE = EXAMPLES / "owned-gpu-servers.yaml"
 MAKE = "make:openai/gpt-oss-120b"
 
@@ -65,14 +69,14 @@ BUSY = {
 CANDIDATES = {"include": ["openai/gpt-oss-120b", "anthropic/claude-haiku-4.5"]}
 
 
-def owned_report(tmp_path: Path, **organisation: Any) -> dict[str, Any]:
+def owned_report(tmp_path: Path, servers: Path = SERVERS, **organisation: Any) -> dict[str, Any]:
     path = questionnaire(
         tmp_path,
         volume=BUSY,
         organisation={**OWNED, **organisation},
         candidates=CANDIDATES,
     )
-    return assess_json(path, "--catalog", str(SERVERS))
+    return assess_json(path, "--catalog", str(servers))
 
 
 def test_the_example_runs_replicas_on_whole_dgx_servers_and_shows_payback() -> None:
@@ -136,9 +140,28 @@ def test_without_a_server_price_the_make_options_are_ruled_out_naming_the_field(
 def test_without_an_electricity_price_the_make_options_are_ruled_out_naming_the_field(
     tmp_path: Path,
 ) -> None:
-    report = owned_report(tmp_path, electricity_usd_per_kwh=None)
+    report = owned_report(
+        tmp_path, servers=SERVERS_WITHOUT_ELECTRICITY, electricity_usd_per_kwh=None
+    )
     message = next(e["message"] for e in option(report, MAKE)["exclusions"])
     assert "organisation.electricity_usd_per_kwh is not given" in message
+
+
+def test_without_an_electricity_price_the_catalogs_eia_average_is_used_and_marked(
+    tmp_path: Path,
+) -> None:
+    shipped = yaml.safe_load((ROOT / "catalogs" / "servers.yaml").read_text())["facility"]
+    default = shipped["electricity_usd_per_kwh"]
+    report = owned_report(tmp_path, electricity_usd_per_kwh=None)
+    make = option(report, MAKE)["cost"]
+    # $300,000 over 6 years of 730 hours, plus 10.2 kW x PUE 1.58 x the catalog's price.
+    hourly = 300000 / (6 * 12 * HOURS_PER_MONTH) + 10.2 * 1.58 * default["value"]
+    assert make["gpu_hour_usd"] == pytest.approx(hourly / 8)
+    fields = {a["field"]: a for a in report["assumptions"]}
+    assumed = fields["organisation.electricity_usd_per_kwh"]
+    assert assumed["origin"] == "default"
+    assert assumed["value"] == f"{default['value']:g}"
+    assert default["source"] in assumed["reason"]
 
 
 def test_without_servers_in_the_catalog_the_reason_says_so(tmp_path: Path) -> None:

@@ -371,3 +371,46 @@ def test_a_mixture_of_experts_step_reads_the_active_parameters_at_batch_one() ->
     assert sizing.weights_read_b(116.83, 1, split) == pytest.approx(5.13)
     assert sizing.weights_read_b(116.83, 4096, split) == pytest.approx(116.83, rel=1e-3)
     assert sizing.expert_split(catalog().models["meta/llama-2-70b"]) is None
+
+
+def test_a_recurrent_state_is_held_once_per_sequence_whatever_its_length() -> None:
+    """Hybrid models (Mamba-2, Gated DeltaNet) keep a fixed state per sequence: it adds to
+    the KV cache of a sequence once, so per token it weighs less as the sequence grows."""
+    from makebuy.models.catalog import Architecture
+
+    shape = dict(layers=40, hidden_size=2048, attention_heads=16, kv_heads=2, head_dim=256)
+    plain = Architecture(**shape, kv_cache_values_per_layer=256, source="t", as_of="2026-01-01")
+    hybrid = plain.model_copy(update={"recurrent_state_bytes": 64_389_120})
+    for tokens in (1, 4096, 262_144):
+        extra = sizing.kv_cache_bytes(hybrid, tokens) - sizing.kv_cache_bytes(plain, tokens)
+        assert extra == pytest.approx(64_389_120)
+    assert sizing.kv_bytes_per_token_at(hybrid, 4096) == pytest.approx(
+        sizing.kv_bytes_per_token_at(plain, 4096) + 64_389_120 / 4096
+    )
+    # Unset, it is left out of the dump, so catalogs without it keep their fingerprint.
+    assert "recurrent_state_bytes" not in plain.model_dump(mode="json")
+
+
+def test_the_shipped_hybrid_models_carry_their_recurrent_state() -> None:
+    """Qwen3.6 35B-A3B: 30 Gated DeltaNet layers x (32 x 128 x 128 fp32 + conv 3 x 8,192 x 2
+    bytes) = 64,389,120 bytes a sequence."""
+    from makebuy.environment import MockEnvironment, use_environment
+    from makebuy.load import load_catalog
+
+    from .conftest import SHIPPED_VARIABLES
+
+    with use_environment(MockEnvironment(variables=SHIPPED_VARIABLES)):
+        models = load_catalog().catalog.models
+    arch = models["qwen/qwen3.6-35b-a3b"].architecture
+    assert arch is not None
+    assert arch.recurrent_state_bytes == 30 * (
+        32 * 128 * 128 * 4 + 3 * (2 * 16 * 128 + 32 * 128) * 2
+    )
+    for hybrid in (
+        "qwen/qwen3.5-27b",
+        "qwen/qwen3.5-397b-a17b",
+        "nvidia/nemotron-3-nano-30b-a3b",
+        "nvidia/nemotron-3-super-120b-a12b",
+    ):
+        arch = models[hybrid].architecture
+        assert arch is not None and arch.recurrent_state_bytes, hybrid

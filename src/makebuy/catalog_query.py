@@ -47,12 +47,132 @@ ENTRY_KINDS = (
 """Catalog sections an id is looked up in, in this order (model and offering ids coincide)."""
 
 
+LISTED_KINDS = ("models", "gpus", "seats", "servers")
+"""Sections `catalog list --kind` lists (models by default)."""
+
+LISTING_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models": LIST_COLUMNS,
+    "gpus": (
+        "id",
+        "name",
+        "memory_gb",
+        "bandwidth_gb_s",
+        "bf16_dense_tflops",
+        "fp8_dense_tflops",
+        "cheapest_on_demand_usd_per_gpu_hour",
+        "clouds",
+    ),
+    "seats": (
+        "id",
+        "name",
+        "provider",
+        "model",
+        "monthly_usd_per_seat",
+        "annual_usd_per_seat_month",
+        "min_seats",
+    ),
+    "servers": ("id", "name", "gpu", "gpus", "power_kw", "price_usd"),
+}
+"""Every column of each listing, in order (json and csv carry all of them)."""
+
+LISTING_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models": ("id", "weights", "licence", "context_tokens", "providers"),
+    "gpus": (
+        "id",
+        "memory_gb",
+        "bf16_dense_tflops",
+        "cheapest_on_demand_usd_per_gpu_hour",
+        "clouds",
+    ),
+    "seats": ("id", "monthly_usd_per_seat", "annual_usd_per_seat_month", "min_seats", "model"),
+    "servers": ("id", "gpu", "gpus", "power_kw", "price_usd"),
+}
+"""The columns a terminal table shows (it fits 100 columns)."""
+
+
 @dataclass(frozen=True)
 class ModelListing:
-    """The models that matched a listing's filters, and how many the catalog holds."""
+    """The entries that matched a listing's filters, and how many the catalog holds."""
 
     rows: list[dict[str, Any]]
     total: int
+    kind: str = "models"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column, in order."""
+        return LISTING_COLUMNS[self.kind]
+
+    @property
+    def table_columns(self) -> tuple[str, ...]:
+        """The columns of the terminal table."""
+        return LISTING_TABLE_COLUMNS[self.kind]
+
+
+def list_entries(cat: Catalog, kind: str) -> ModelListing:
+    """Every GPU, seat product or server of the catalog, sorted by id, as rows."""
+    rows = {"gpus": gpu_rows, "seats": seat_rows, "servers": server_rows}[kind](cat)
+    return ModelListing(rows=rows, total=len(rows), kind=kind)
+
+
+def _value(fig: Any) -> Any:
+    return None if fig is None else fig.value
+
+
+def gpu_rows(cat: Catalog) -> list[dict[str, Any]]:
+    """One row per GPU: its figures, its cheapest on-demand price and the clouds pricing it."""
+    rows = []
+    for key in sorted(cat.gpus):
+        g = cat.gpus[key]
+        on_demand = [p.usd_per_gpu_hour for p in g.prices if p.commitment == "on-demand"]
+        rows.append(
+            {
+                "id": key,
+                "name": g.name,
+                "memory_gb": _value(g.memory_gb),
+                "bandwidth_gb_s": _value(g.bandwidth_gb_s),
+                "bf16_dense_tflops": _value(g.bf16_dense_tflops),
+                "fp8_dense_tflops": _value(g.fp8_dense_tflops),
+                "cheapest_on_demand_usd_per_gpu_hour": min(on_demand) if on_demand else None,
+                "clouds": sorted({p.cloud for p in g.prices}),
+            }
+        )
+    return rows
+
+
+def seat_rows(cat: Catalog) -> list[dict[str, Any]]:
+    """One row per seat product: its list price per billing term (none when unpublished)."""
+    rows = []
+    for key in sorted(cat.seats):
+        s = cat.seats[key]
+        prices = {p.billing: p.usd_per_seat_month for p in s.prices}
+        rows.append(
+            {
+                "id": key,
+                "name": s.name,
+                "provider": s.provider,
+                "model": _value(s.model),
+                "monthly_usd_per_seat": prices.get("monthly"),
+                "annual_usd_per_seat_month": prices.get("annual"),
+                "min_seats": _value(s.min_seats),
+            }
+        )
+    return rows
+
+
+def server_rows(cat: Catalog) -> list[dict[str, Any]]:
+    """One row per server to buy: its GPUs, power and purchase price (none when unsourced)."""
+    return [
+        {
+            "id": key,
+            "name": cat.servers[key].name,
+            "gpu": cat.servers[key].gpu,
+            "gpus": cat.servers[key].gpus,
+            "power_kw": _value(cat.servers[key].power_kw),
+            "price_usd": _value(cat.servers[key].price_usd),
+        }
+        for key in sorted(cat.servers)
+    ]
 
 
 def cell(value: Any) -> str:

@@ -115,6 +115,7 @@ def check(
     strict: bool = False,
     cwd: Path,
     settings: Config | None = None,
+    cache: adr.CatalogCache | None = None,
 ) -> DecisionReport:
     """Classify every file under `paths` and re-assess each record with a makebuy block.
 
@@ -127,7 +128,7 @@ def check(
             raise InputError("catalog path not found", path=extra, field="--catalog")
     if settings is not None:
         _check_configured_catalogs(settings)
-    cache = adr.CatalogCache()
+    cache = cache if cache is not None else adr.CatalogCache()
     records = [
         check_file(
             p,

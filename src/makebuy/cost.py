@@ -505,13 +505,15 @@ def fine_tuning_run(
     """Cost of one fine-tuning run (report currency) and its GPU-hours.
 
     Training FLOPs = 6 x parameters x tokens for full fine-tuning, less for LoRA (see
-    `finetune.training_flops`), at the compute efficiency on the serving GPU.
+    `finetune.training_flops`), at the compute efficiency on the serving GPU. A
+    mixture-of-experts model counts its active parameters (`finetune.compute_parameters_b`).
     """
     org = usecase.organisation
     m = catalog.models[model_id]
-    assert m.parameters_b is not None
     train_flops = finetune.training_flops(
-        m.parameters_b.value * 1e9, params.fine_tuning_tokens, finetune.method(usecase)
+        finetune.compute_parameters_b(m) * 1e9,
+        params.fine_tuning_tokens,
+        finetune.method(usecase),
     )
     gpu_hours = train_flops / (row["tflops"] * 1e12 * params.compute_efficiency * 3600)
     per_run = (

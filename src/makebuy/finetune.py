@@ -16,6 +16,12 @@ speed-up on GPT-3 175B against full fine-tuning, 10,000 times fewer trainable pa
 and a third of the GPU memory (1.2 TB down to 350 GB). LoRA runs are costed at 1 / 1.25 of
 the full run's GPU-hours; the memory saving is reported, not costed (GPU-hours follow the
 compute, however many GPUs share it).
+
+A mixture-of-experts model computes each token with its active parameters only (the router
+sends it to a few experts): Fedus et al. 2022 ("Switch Transformers", JMLR 23(120),
+section 2) grow the parameter count "while keeping the FLOPs per token constant". Its
+training FLOPs therefore count active parameters, not total ones; memory still holds all of
+them, which the serving replica's GPUs already do.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import Literal
 
 import numpy as np
 
-from makebuy.models.catalog import Catalog, Offering, Price
+from makebuy.models.catalog import Catalog, Model, Offering, Price
 from makebuy.models.result import Assumption, Exclusion, Option
 from makebuy.models.usecase import UseCase
 
@@ -56,6 +62,15 @@ EXCLUSION_CODE = "requirements.fine_tuning"
 def method(usecase: UseCase) -> Method:
     """The self-hosted tuning method: the questionnaire's, else DEFAULT_METHOD."""
     return usecase.requirements.fine_tuning_method or DEFAULT_METHOD
+
+
+def compute_parameters_b(model: Model) -> float:
+    """Billions of parameters that compute each token: the active ones of a
+    mixture-of-experts model, all of them otherwise."""
+    if model.active_parameters_b is not None:
+        return model.active_parameters_b.value
+    assert model.parameters_b is not None
+    return model.parameters_b.value
 
 
 def training_flops(parameters: float, tokens: float, how: Method) -> float:

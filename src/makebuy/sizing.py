@@ -122,12 +122,14 @@ def kv_cache_bytes(
     arch: Architecture, tokens: Values, params: SizingParameters = DEFAULT_SIZING
 ) -> Values:
     """KV-cache bytes of one sequence of `tokens`: full-attention layers cache every token,
-    sliding-window layers (`sliding_window_layers` of them) at most `sliding_window`."""
+    sliding-window layers (`sliding_window_layers` of them) at most `sliding_window`, and
+    recurrent layers (Mamba-2, Gated DeltaNet) a fixed state whatever the length."""
     per_layer_token = kv_bytes_per_token(arch, params) / arch.layers
     sliding = arch.sliding_window_layers or 0
     window = arch.sliding_window or 0
     full = arch.layers - sliding
-    return per_layer_token * (full * tokens + sliding * np.minimum(tokens, window))
+    cached = per_layer_token * (full * tokens + sliding * np.minimum(tokens, window))
+    return cached + (arch.recurrent_state_bytes or 0)
 
 
 def kv_bytes_per_token_at(

@@ -55,6 +55,10 @@ class CatalogCache:
             self._loaded[key] = load.load_catalog(list(paths), builtin=builtin)
         return self._loaded[key]
 
+    def oldest_as_of(self) -> dt.date | None:
+        """The oldest as-of date of the catalogs loaded so far (None before any)."""
+        return min((c.catalog.as_of for c in self._loaded.values()), default=None)
+
 
 def reassess(
     doc: AdrDocument,

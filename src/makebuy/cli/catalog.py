@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from makebuy.catalog_query import ENTRY_KINDS, WEIGHTS
+from makebuy.catalog_query import ENTRY_KINDS, LISTED_KINDS, WEIGHTS
 from makebuy.cli.common import (
     CATALOG_OPTION,
     DEBUG_OPTION,
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     ValidateFormat = StrEnum
     Weights = StrEnum
     Kind = StrEnum
+    ListedKind = StrEnum
     DiffFormat = StrEnum
 else:
     ListFormat = choices("ListFormat", CATALOG_LIST_RENDERERS)
@@ -68,6 +69,8 @@ else:
     """The `--weights` filter: open or closed."""
     Kind = choices("Kind", ENTRY_KINDS)
     """Entry kinds `catalog show` can look an id up in."""
+    ListedKind = choices("ListedKind", LISTED_KINDS)
+    """Sections `catalog list` lists."""
     DiffFormat = choices("DiffFormat", CATALOG_DIFF_RENDERERS)
     """Formats of `catalog diff`: the names in makebuy.render.CATALOG_DIFF_RENDERERS."""
 
@@ -79,6 +82,12 @@ _OUTPUT_OPT = typer.Option(
 
 @catalog_app.command("list")
 def list_models(
+    kind: ListedKind = typer.Option(
+        ListedKind("models"),
+        "--kind",
+        help="What to list: models, gpus, seats (per-seat products) or servers (to buy);"
+        " the filters apply to models.",
+    ),
     weights: Weights | None = typer.Option(None, "--weights", help="open or closed weights."),
     family: list[str] = typer.Option([], "--family", help="Model family; repeatable."),
     licence: list[str] = typer.Option(
@@ -94,19 +103,31 @@ def list_models(
     no_cache: bool = NO_CACHE_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """List the models, sorted by id, with licence, size, context and who serves them."""
+    """List the models, sorted by id, with licence, size, context and who serves them
+    (--kind gpus, seats or servers lists those instead)."""
     with reported_errors(debug, no_cache=no_cache):
-        from makebuy.catalog_query import list_models
+        from makebuy.catalog_query import list_entries, list_models
+        from makebuy.errors import InputError
         from makebuy.load import load_catalog
         from makebuy.render import get_catalog_renderer
 
-        listing = list_models(
-            load_catalog(catalog, builtin=not no_builtin).catalog,
-            weights=weights.value if weights else None,
-            families=set(family),
-            licences=set(licence),
-            providers=set(provider),
-        )
+        loaded = load_catalog(catalog, builtin=not no_builtin).catalog
+        if kind.value != "models":
+            if weights or family or licence or provider:
+                raise InputError(
+                    "--weights, --family, --licence and --provider filter models,"
+                    f" not {kind.value}",
+                    field="--kind",
+                )
+            listing = list_entries(loaded, kind.value)
+        else:
+            listing = list_models(
+                loaded,
+                weights=weights.value if weights else None,
+                families=set(family),
+                licences=set(licence),
+                providers=set(provider),
+            )
         renderer = get_catalog_renderer(CATALOG_LIST_RENDERERS, output_format.value)
         render_and_emit(renderer, listing, output, inputs=catalog)
 

@@ -86,20 +86,28 @@ def check(
                     " doc/adr, docs/architecture-decisions); pass the files or folders to check"
                 )
             paths = [folder]
+        on = today.date() if today else current_environment().today()
+        catalogs = adr.CatalogCache()
         result = checking.check(
             paths,
-            today=today.date() if today else current_environment().today(),
+            today=on,
             extra_catalogs=catalog,
             strict=strict,
             cwd=current_environment().working_dir,
             settings=settings,
+            cache=catalogs,
         )
+        oldest = catalogs.oldest_as_of()
+        stale = headline.catalog_age_warning(oldest, on) if oldest else None
         delivered = render_and_emit(
             get_check_renderer(output_format.value), result, output, inputs=[*paths, *catalog]
         )
         for line in checking.error_lines(result):
             typer.echo(f"error: {line}", err=True)
         code = report_outcome(
-            headline.for_check(result), quiet=quiet or not delivered, budget=budget
+            headline.for_check(result),
+            quiet=quiet or not delivered,
+            budget=budget,
+            warnings=[stale] if stale else [],
         )
         raise typer.Exit(max(result.exit_code, int(code)))

@@ -122,8 +122,16 @@ def portfolio(
             inputs=[*map(Path, paths), *catalog, template],
             colour=output_format == "table",
         )
+        stale = (
+            None
+            if as_of
+            else headline.catalog_age_warning(result.catalog_as_of, current_environment().today())
+        )
         code = report_outcome(
-            [headline.for_portfolio(result)], quiet=quiet or not delivered, budget=budget
+            [headline.for_portfolio(result)],
+            quiet=quiet or not delivered,
+            budget=budget,
+            warnings=[stale] if stale else [],
         )
         if result.failed:  # partly failed (some files broken) never exits 0
             raise typer.Exit(int(ExitCode.DECISION_FAILED))

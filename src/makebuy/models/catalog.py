@@ -144,6 +144,14 @@ class Architecture(_Entry):
     experts_per_token: int | None = None
     vocab_size: int | None = None
     intermediate_size: int | None = None
+    recurrent_state_bytes: int | None = Field(
+        None,
+        gt=0,
+        exclude_if=lambda v: v is None,  # unset: the catalog's fingerprint stays as it was
+        description="Bytes of fixed per-sequence state in recurrent layers (Mamba-2, Gated"
+        " DeltaNet) that does not grow with the context; held and read every decode step like"
+        " the KV cache. Unset: no such layers (or not counted).",
+    )
 
     @model_validator(mode="after")
     def _sliding_layers_fit(self) -> Architecture:

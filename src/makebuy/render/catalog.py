@@ -11,7 +11,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from makebuy.catalog_query import LIST_COLUMNS, cell
+from makebuy.catalog_query import cell
 from makebuy.render.csv import spreadsheet_safe
 from makebuy.render.format import rich_text
 
@@ -20,9 +20,12 @@ if TYPE_CHECKING:
     from makebuy.catalog_diff import CatalogDiff, Change
     from makebuy.catalog_query import ModelListing
 
-TABLE_COLUMNS = ("id", "weights", "licence", "context_tokens", "providers")
-"""The terminal table fits 100 columns; json and csv carry every column of LIST_COLUMNS."""
-TABLE_HEADERS = {"context_tokens": "context"}
+TABLE_HEADERS = {
+    "context_tokens": "context",
+    "cheapest_on_demand_usd_per_gpu_hour": "from $/GPU-h",
+    "monthly_usd_per_seat": "$/seat monthly",
+    "annual_usd_per_seat_month": "$/seat-month annual",
+}
 """Table headers that differ from the column name."""
 
 
@@ -30,15 +33,16 @@ TABLE_HEADERS = {"context_tokens": "context"}
 
 
 def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
-    """The listing as a terminal table of the columns in TABLE_COLUMNS."""
+    """The listing as a terminal table of its table columns."""
     from rich import box
     from rich.table import Table
 
-    title = f"{len(listing.rows)} of {listing.total} models"
+    title = f"{len(listing.rows)} of {listing.total} {listing.kind}"
+    columns = listing.table_columns
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for i, c in enumerate(TABLE_COLUMNS):
+    for i, c in enumerate(columns):
         # every column but the last keeps its values whole; the last folds to the width
-        last = i == len(TABLE_COLUMNS) - 1
+        last = i == len(columns) - 1
         table.add_column(
             TABLE_HEADERS.get(c, c),
             overflow="fold",
@@ -46,12 +50,12 @@ def list_table(listing: ModelListing, *, width: int = 100, color: bool = False) 
             min_width=12 if last else None,
         )
     for r in listing.rows:
-        table.add_row(*(cell(r[c]) for c in TABLE_COLUMNS))
+        table.add_row(*(cell(r[c]) for c in columns))
     return rich_text(table, width=width, color=color)
 
 
 def list_json(listing: ModelListing, *, width: int = 100, color: bool = False) -> str:
-    """The listing as a JSON array of rows with every column of LIST_COLUMNS."""
+    """The listing as a JSON array of rows with every column."""
     return json.dumps(listing.rows, indent=2, sort_keys=False) + "\n"
 
 
@@ -59,7 +63,7 @@ def list_csv(listing: ModelListing, *, width: int = 100, color: bool = False) ->
     """The listing as CSV; lists joined with `;`, text a spreadsheet would run made inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(LIST_COLUMNS)
+    writer.writerow(listing.columns)
     for r in listing.rows:
         writer.writerow(
             [
@@ -68,7 +72,7 @@ def list_csv(listing: ModelListing, *, width: int = 100, color: bool = False) ->
                     if isinstance(r[c], list)
                     else ("" if r[c] is None else cell(r[c]))
                 )
-                for c in LIST_COLUMNS
+                for c in listing.columns
             ]
         )
     return buffer.getvalue()
