@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from makebuy import load
 from makebuy.models.catalog import (
     LATER_KEYS,
+    Architecture,
     Catalog,
     Facility,
     Figure,
@@ -31,6 +32,7 @@ FIXTURE_FINGERPRINT = "c50a9cd2ac47884981a709c3012c1ac83a6cb899624a598c04a537fd6
 fixture uses none of the `LATER_KEYS`: this is the fingerprint it had before they existed."""
 
 OFFERING = "openai/gpt-4o-mini"
+HYBRID = "qwen/qwen3-32b"
 SOURCE = "off-llm-prices-51497f0"
 ON = dt.date(2026, 11, 1)
 
@@ -44,6 +46,14 @@ def fingerprint(catalog: Catalog) -> str:
 def with_offering(catalog: Catalog, **update: object) -> Catalog:
     offering = catalog.offerings[OFFERING].model_copy(update=update)
     return catalog.model_copy(update={"offerings": {**catalog.offerings, OFFERING: offering}})
+
+
+def with_recurrent_state(catalog: Catalog) -> Catalog:
+    model = catalog.models[HYBRID]
+    assert model.architecture is not None
+    architecture = model.architecture.model_copy(update={"recurrent_state_bytes": 64_389_120})
+    hybrid = model.model_copy(update={"architecture": architecture})
+    return catalog.model_copy(update={"models": {**catalog.models, HYBRID: hybrid}})
 
 
 def with_discounts(catalog: Catalog) -> Catalog:
@@ -77,6 +87,7 @@ def with_facility(catalog: Catalog) -> Catalog:
 
 
 USES: dict[tuple[type[BaseModel], str], Callable[[Catalog], Catalog]] = {
+    (Architecture, "recurrent_state_bytes"): with_recurrent_state,
     (Price, "discounts"): with_discounts,
     (Offering, "fine_tuning"): with_fine_tuning,
     (Catalog, "seats"): with_seats,
@@ -100,6 +111,9 @@ def test_a_catalog_without_the_later_keys_keeps_its_fingerprint(fixture_catalog:
     assert fingerprint(fixture_catalog) == FIXTURE_FINGERPRINT
     canonical = fixture_catalog.canonical()
     assert not {"seats", "servers", "facility"} & set(canonical)
+    assert all(
+        "recurrent_state_bytes" not in (m["architecture"] or {}) for m in canonical["models"]
+    )
     for offering in canonical["offerings"]:
         assert "fine_tuning" not in offering
         assert all("discounts" not in price for price in offering["prices"])

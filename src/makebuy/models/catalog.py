@@ -147,7 +147,6 @@ class Architecture(_Entry):
     recurrent_state_bytes: int | None = Field(
         None,
         gt=0,
-        exclude_if=lambda v: v is None,  # unset: the catalog's fingerprint stays as it was
         description="Bytes of fixed per-sequence state in recurrent layers (Mamba-2, Gated"
         " DeltaNet) that does not grow with the context; held and read every decode step like"
         " the KV cache. Unset: no such layers (or not counted).",
@@ -716,6 +715,7 @@ class Catalog(BaseModel):
 
 
 LATER_KEYS: dict[type[BaseModel], tuple[str, ...]] = {
+    Architecture: ("recurrent_state_bytes",),
     Price: ("discounts",),
     Offering: ("fine_tuning",),
     Catalog: ("seats", "servers", "facility"),
