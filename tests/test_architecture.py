@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "seats",
         "loadshape",
         "platform",
+        "spot",
     ),
     ("config",),
     ("gate", "capacity", "owned", "cost", "hybrid", "score", "recommend", "breakeven"),

@@ -123,8 +123,6 @@ UNPRICED_GPUS = {
     # or secondary price list (the sizing stage skips an unpriced GPU). Remove an id when its
     # price lands; a new unpriced GPU, or a gap closed but still listed, fails.
     "amd-mi325x": "no cloud price list or maintained catalog of one lists it",
-    "amd-mi355x": "the same",
-    "nvidia-h100-nvl": "Azure NC H100 v5 uses it; not read in a maintained price catalog",
 }
 
 

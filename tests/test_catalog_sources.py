@@ -12,7 +12,6 @@ does one that has been closed but is still listed.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -117,8 +116,8 @@ OFFERING_RELEASE_GAPS: dict[str, str] = {
 
 def test_every_offering_has_a_sourced_first_served_date(shipped: LoadedCatalog) -> None:
     """Looking back, an offering without `released` is never ruled out as not served yet;
-    where a host's launch day is unpublished the catalog gives a documented lower bound
-    (the model's own release), which the figure's note says."""
+    where a host's launch day is unpublished the catalog gives the first dated record of it
+    being served (an upper bound), which the figure's note says."""
     sources = shipped.catalog.sources
     undated = {
         o.id
@@ -129,41 +128,19 @@ def test_every_offering_has_a_sourced_first_served_date(shipped: LoadedCatalog) 
     assert OFFERING_RELEASE_GAPS.keys() - undated == set(), "dated now: drop from the gaps"
 
 
-LOWER_BOUND_FIRST_SERVED = {
-    # Offerings whose `released` is still only the model's own release date, per provider:
-    # a lower bound, so an assessment dated before the host's launch may offer them too early.
-    # The counts may only go down: replace a lower bound with the host's own dated record or a
-    # dated upper bound (served no later than), then lower the count here. A provider not
-    # listed may have none.
-    "aws-bedrock": 25,
-    "deepinfra": 24,
-    "fireworks": 12,
-    "google-vertex": 7,
-    "nebius": 10,
-    "together": 10,
-}
-
-
-def lower_bound_first_served(loaded: LoadedCatalog) -> Counter[str]:
-    """Offerings per provider whose first-served date is the documented lower bound (the
-    note says "not before the model's release")."""
-    return Counter(
-        o.provider
-        for o in loaded.catalog.offerings.values()
+def test_no_first_served_date_is_only_the_models_release(shipped: LoadedCatalog) -> None:
+    """A `released` that is only the model's own release date ("not before the model's
+    release") is a lower bound: an assessment dated before the host's launch would offer the
+    option too early. Every offering now carries the host's own dated record or a dated
+    upper bound (served no later than); a new lower bound fails."""
+    lower = sorted(
+        o.id
+        for o in shipped.catalog.offerings.values()
         if o.released is not None
         and o.released.note is not None
         and "not before the model's release" in o.released.note
     )
-
-
-def test_lower_bound_first_served_dates_only_go_down(shipped: LoadedCatalog) -> None:
-    found = lower_bound_first_served(shipped)
-    grown = {
-        provider: (count, LOWER_BOUND_FIRST_SERVED.get(provider, 0))
-        for provider, count in found.items()
-        if count > LOWER_BOUND_FIRST_SERVED.get(provider, 0)
-    }
-    assert grown == {}, "more lower-bound first-served dates than pinned (found, pinned)"
+    assert lower == []
 
 
 def test_no_offering_is_served_before_its_model_is_released(shipped: LoadedCatalog) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from makebuy import owned, sizing
+from makebuy import owned, sizing, spot
 from makebuy.models.catalog import Catalog
 from makebuy.models.stages import Capacity
 from makebuy.models.usecase import UseCase
@@ -43,6 +43,8 @@ def capacity(
     gpus = gpu_price_table(catalog, org.cloud, org.gpu_commitment)
     if org.gpu_commitment == "owned":
         gpus = owned.with_servers(gpus, usecase, catalog)
+    if usecase.load.spot_acceptable:
+        gpus = spot.with_spot(gpus, usecase, catalog)
     if gpus.empty or not model_ids:
         return Capacity(grid=pd.DataFrame(), best=pd.DataFrame(), gpus_priced=not gpus.empty)
     ids = sorted(model_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from makebuy import seats
+from makebuy import seats, spot
 from makebuy.models.catalog import Catalog
 from makebuy.models.result import OptionResult, SourceRef
 
@@ -72,6 +72,7 @@ def cited_sources(catalog: Catalog, results: list[OptionResult]) -> list[SourceR
             gpu_prices = gpu.pop("prices")
             walk(gpu)
             walk([p for p in gpu_prices if p["usd_per_gpu_hour"] == r.cost.usd_per_gpu_hour])
+            walk(spot.cited_prices(gpu_prices, r.cost))
         if r.cost is not None and r.cost.throughput_source:
             for measured in catalog.throughput.values():
                 if measured.source == r.cost.throughput_source and r.model in measured.models:

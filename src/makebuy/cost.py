@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from makebuy import capacity, finetune, loadshape, owned, platform, seats, sizing
+from makebuy import capacity, finetune, loadshape, owned, platform, seats, sizing, spot
 from makebuy.models.catalog import Catalog, Offering, Price, effective_price
 from makebuy.models.result import (
     Assumption,
@@ -669,12 +669,14 @@ def _cost_make(
             output_tokens_per_s=round(1e3 / float(row["ms_per_output_token"]), 2),
             latency_source="measured" if measured else "roofline",
         )
-    return _make_assumptions(usecase, params)
+    return _make_assumptions(usecase, params, catalog)
 
 
 def replica_placement(row: Mapping[Any, Any], commitment: str) -> str:
     """Where one replica runs: `2 x nvidia-a10g per replica on one g5.12xlarge (4 x
     nvidia-a10g) on aws (on-demand, $5.672/hour)`, or rented per GPU."""
+    if spot.used(row):
+        return spot.replica_placement(row, commitment)
     tp, gpu, cloud = int(row["tp"]), row["gpu"], row["cloud"]
     if pd.isna(row["gpus_per_instance"]):
         return (
@@ -747,7 +749,9 @@ def latency_targets(usecase: UseCase) -> str:
     return ", ".join(parts) or "none"
 
 
-def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumption]:
+def _make_assumptions(
+    usecase: UseCase, params: CostParameters, catalog: Catalog | None = None
+) -> list[Assumption]:
     """The cost-model estimates behind every make option, as the report shows them."""
     org = usecase.organisation
     gpu_prices = Assumption(
@@ -823,7 +827,7 @@ def _make_assumptions(usecase: UseCase, params: CostParameters) -> list[Assumpti
             " the load shape needs (see load.load_shape).",
         )
     )
-    out += loadshape.make_assumptions(usecase)
+    out += loadshape.make_assumptions(usecase, catalog)
     if usecase.requirements.fine_tuning == "maybe":
         out.append(
             Assumption(

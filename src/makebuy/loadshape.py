@@ -17,9 +17,8 @@ The questionnaire's `load` section (all optional; absent, today's behaviour) say
   the catalog has those prices (`Price.discounts`); where it has none, that share pays the
   list price and the cost line says the discount was not applied. The two discounts do not
   stack: a cached input token of a batch request pays the lower of the two prices.
-- `spot_acceptable`: spot or preemptible GPU prices are used only where the catalog holds a
-  sourced one; the catalog's GPU prices are on-demand, reserved or owned, so the report
-  says none was used.
+- `spot_acceptable`: the batchable share of each self-hosted replica's hours runs on spot
+  capacity where the catalog holds a lower spot price for the same shape (`makebuy.spot`).
 
 Every function works on whole numpy arrays, so the cost stage, the hybrid legs and the
 robustness scenarios apply exactly the same shape and the same prices.
@@ -29,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from makebuy.models.catalog import Price
+from makebuy import spot
+from makebuy.models.catalog import Catalog, Price
 from makebuy.models.result import Assumption
 from makebuy.models.usecase import Load, UseCase
 from makebuy.units import HOURS_PER_MONTH
@@ -233,8 +233,9 @@ def replica_load(usecase: UseCase) -> Load:
     return usecase.load
 
 
-def make_assumptions(usecase: UseCase) -> list[Assumption]:
-    """What the report assumes about the load shape and spot capacity for make options."""
+def make_assumptions(usecase: UseCase, catalog: Catalog | None = None) -> list[Assumption]:
+    """What the report assumes about the load shape and spot capacity for make options
+    (spot: `makebuy.spot`, which needs the catalog to say which prices it found)."""
     load = usecase.load
     out = []
     if load.load_shape != "flat" and replica_load(usecase).load_shape == "flat":
@@ -268,17 +269,7 @@ def make_assumptions(usecase: UseCase) -> list[Assumption]:
             )
         )
     if load.spot_acceptable:
-        out.append(
-            Assumption(
-                field="load.spot_acceptable",
-                value="no spot price used",
-                origin="estimate",
-                reason="Spot or preemptible capacity is acceptable, but the catalog holds no"
-                " sourced spot GPU price (its GPU prices are on-demand, reserved or owned),"
-                " so make options are costed at the organisation's commitment; no spot"
-                " discount is assumed.",
-            )
-        )
+        out.append(spot.assumption(usecase, catalog))
     return out
 
 

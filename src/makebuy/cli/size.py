@@ -39,6 +39,7 @@ class CommitmentChoice(StrEnum):
     reserved_1y = "reserved-1y"
     reserved_3y = "reserved-3y"
     owned = "owned"
+    spot = "spot"
 
 
 class PrecisionChoice(StrEnum):

@@ -458,7 +458,12 @@ class GpuPrice(_Entry):
     """Hourly price of one GPU on one cloud at one commitment."""
 
     cloud: str
-    commitment: Literal["on-demand", "reserved-1y", "reserved-3y", "owned"]
+    commitment: Literal["on-demand", "reserved-1y", "reserved-3y", "owned", "spot"] = Field(
+        ...,
+        description="How the hour is bought; spot: preemptible capacity the cloud can"
+        " reclaim (used only for the batchable share when load.spot_acceptable, see"
+        " makebuy.spot).",
+    )
     usd_per_gpu_hour: float = Field(..., gt=0)
     instance: str | None = None
     gpus_per_instance: int | None = Field(

@@ -182,8 +182,10 @@ class Load(_Section):
     )
     spot_acceptable: bool = Field(
         False,
-        description="Spot or preemptible GPU capacity is acceptable (used only where the"
-        " catalog holds a sourced spot price).",
+        description="Spot or preemptible GPU capacity is acceptable: the batchable share of"
+        " self-hosted replica-hours runs on spot where the catalog holds a lower spot price"
+        " for the same instance shape (spot capacity can be reclaimed, so requests a person"
+        " waits on stay at gpu_commitment).",
     )
 
 
