@@ -55,6 +55,22 @@ def environment() -> Iterator[Environment]:
         yield env
 
 
+@pytest.fixture(scope="module")
+def shipped() -> Any:
+    """The shipped catalog, parsed afresh, for modules about it (they also override
+    `environment` to make it the built-in one)."""
+    from makebuy import catalog_cache, load
+
+    with catalog_cache.bypassed():
+        return load.load_catalog()
+
+
+@pytest.fixture(scope="module")
+def cat(shipped: Any) -> Any:
+    """The merged catalog of `shipped`."""
+    return shipped.catalog
+
+
 @pytest.fixture
 def cli() -> Callable[..., object]:
     """Run `makebuy ARGS` in-process; returns click's Result (exit_code, stdout, stderr)."""

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from makebuy import catalog_cache, load
 from makebuy.environment import Environment, MockEnvironment, use_environment
 from makebuy.importers.hf import estimated_parameters
 from makebuy.models.catalog import Architecture, Catalog
@@ -30,12 +29,6 @@ V03 = "mistral/mistral-7b-instruct"
 def environment() -> Iterator[Environment]:
     with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
         yield env
-
-
-@pytest.fixture(scope="module")
-def cat() -> Catalog:
-    with catalog_cache.bypassed():
-        return load.load_catalog().catalog
 
 
 def _version(api_model_id: str) -> str | None:

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from makebuy import catalog_cache, load
 from makebuy.environment import Environment, MockEnvironment, use_environment
 from makebuy.load import LoadedCatalog
 from makebuy.models.catalog import Catalog
@@ -42,17 +41,6 @@ UNDATED: dict[str, str] = {}
 def environment() -> Iterator[Environment]:
     with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
         yield env
-
-
-@pytest.fixture(scope="module")
-def shipped() -> LoadedCatalog:
-    with catalog_cache.bypassed():
-        return load.load_catalog()
-
-
-@pytest.fixture(scope="module")
-def cat(shipped: LoadedCatalog) -> Catalog:
-    return shipped.catalog
 
 
 def documents(loaded: LoadedCatalog) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from makebuy import catalog_cache, load
 from makebuy.environment import Environment, MockEnvironment, use_environment
 from makebuy.load import LoadedCatalog
 
@@ -31,12 +30,6 @@ RELEASE_DATE_GAPS: set[str] = set()
 def environment() -> Iterator[Environment]:
     with use_environment(MockEnvironment(width=100, variables=SHIPPED_VARIABLES)) as env:
         yield env
-
-
-@pytest.fixture(scope="module")
-def shipped() -> LoadedCatalog:
-    with catalog_cache.bypassed():
-        return load.load_catalog()
 
 
 def test_every_source_says_what_kind_it_is(shipped: LoadedCatalog) -> None:

@@ -349,3 +349,52 @@ def test_a_platform_means_a_team_runs_gpu_inference_when_mlops_team_is_unanswere
     alone = assess_json(variant(tmp_path, unanswered, "alone", None))
     assert assumption(alone, "organisation.mlops_team")["value"] == "false"
     assert option(alone, MAKE)["criteria"]["operational_simplicity"]["raw"] < simplicity
+
+
+def test_every_self_hosting_pick_is_charged_the_questionnaires_share_once(tmp_path: Path) -> None:
+    """Whatever its cost lines look like (a hybrid with one self-hosted leg folds the share
+    into that leg), a make or hybrid recommendation was charged the questionnaire's share,
+    and a buy one nothing: the strategy totals take that off before spreading the platform."""
+    from makebuy.portfolio import platform_facts
+
+    path = variant(
+        tmp_path,
+        EXAMPLES / "support-assistant.yaml",
+        "sa",
+        {"exists": True, "monthly_cost": 30_000, "use_cases": 3},
+    )
+    run = pipeline.assess(path, with_robustness=False)
+    a = run.assessment
+    checked = set()
+    for o in a.options:
+        if o.cost is None or o.kind in checked:
+            continue
+        picked = a.model_copy(
+            update={"recommendation": a.recommendation.model_copy(update={"option": o.id})}
+        )
+        facts = platform_facts(path, picked, run.usecase)
+        assert facts.share_charged == (pytest.approx(10_000) if o.kind != "buy" else None), o.id
+        checked.add(o.kind)
+    assert {"make", "hybrid"} <= checked
+
+
+def test_the_spread_uses_one_questionnaires_cost_and_use_cases(cli, tmp_path: Path) -> None:
+    """One questionnaire says $100,000 shared by 1, another $10,000 shared by 10: the larger
+    cost is spread with its own use_cases (1), never $100,000 over 10."""
+    folder = tmp_path / "two"
+    folder.mkdir()
+    variant(
+        folder,
+        SHARED / "code-review.yaml",
+        "code-review",
+        {"exists": True, "monthly_cost": 100_000, "use_cases": 1},
+    )
+    variant(
+        folder,
+        SHARED / "incident-summaries.yaml",
+        "incident-summaries",
+        {"exists": True, "monthly_cost": 10_000, "use_cases": 10},
+    )
+    p = portfolio(cli, folder)["platform"]
+    assert p["monthly_cost"] == 100_000
+    assert p["share_monthly"] == pytest.approx(100_000 / 2)  # both run on it: 2 > 1

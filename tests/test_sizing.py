@@ -415,3 +415,27 @@ def test_the_shipped_hybrid_models_carry_their_recurrent_state() -> None:
     ):
         arch = models[hybrid].architecture
         assert arch is not None and arch.recurrent_state_bytes, hybrid
+
+
+def test_size_shows_a_hybrid_models_recurrent_state_apart(cli) -> None:  # type: ignore[no-untyped-def]
+    """Qwen3.6 35B-A3B: 10 full-attention layers of 40 cache 2 x 2 x 256 values a token (20 KiB
+    in bf16) and the DeltaNet layers a fixed 64 MB a sequence, whatever the context."""
+    from makebuy.environment import MockEnvironment, use_environment
+
+    from .conftest import SHIPPED_VARIABLES
+
+    with use_environment(MockEnvironment(variables=SHIPPED_VARIABLES)):
+        runs = {
+            n: json.loads(
+                cli("size", "qwen/qwen3.6-35b-a3b", "--context", str(n), "-f", "json").stdout
+            )
+            for n in (4096, 65536)
+        }
+        table = cli("size", "qwen/qwen3.6-35b-a3b").stdout
+    for n, r in runs.items():
+        assert r["kv_bytes_per_token"] == pytest.approx(40 * 256 * 2)
+        assert r["recurrent_state_bytes"] == 64_389_120
+        assert r["kv_cache_gb"] == pytest.approx((40 * 256 * 2 * n + 64_389_120) / 1e9, abs=1e-3)
+    assert "plus a 64 MB recurrent state per sequence" in " ".join(table.split())
+    llama = json.loads(cli("size", "meta/llama-2-70b-chat", "-f", "json").stdout)
+    assert "recurrent_state_bytes" not in llama

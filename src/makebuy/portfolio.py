@@ -86,7 +86,10 @@ class Strategy(_Frozen):
 
     name: Literal["buy", "make", "mix"]
     label: str
-    total: float = Field(description="Sum over use cases with a recommendation, each horizon.")
+    total: float = Field(
+        description="Sum over use cases with a recommendation, each horizon; with a shared"
+        " platform, its cost counted once (spread over the use cases on it)."
+    )
     use_cases: int = Field(description="Use cases the total covers.")
     fallbacks: int = Field(
         description="Use cases with no option of the policy's kind; they keep the"
@@ -149,7 +152,9 @@ class PlatformSummary(_Frozen):
     )
     on_platform: int = Field(description="Use cases whose recommendation runs on it.")
     share_monthly: float | None = Field(
-        description="monthly_cost / on_platform; null when either is missing or zero."
+        description="monthly_cost spread over the use cases on it whose questionnaire declares"
+        " it, or over the `use_cases` that questionnaire gives when more; null when no cost is"
+        " given or no declaring use case runs on it."
     )
     fte_per_model: float = Field(
         description="Engineers one more model needs on the platform (questionnaire or the"
@@ -487,12 +492,11 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
         months = len(best_make.cost.monthly) or 1
         own = best_make.cost.total / months - _monthly(best_make, ("operations", "platform"))
         marginal = own + staff
-    charged = (
-        _monthly(recommended, ("platform",))
-        if recommended is not None and recommended.cost is not None
-        else 0.0
-    )
-    make_charged = _monthly(best_make, ("platform",)) if best_make is not None else 0.0
+    # Make options and hybrids with a self-hosted leg pay the questionnaire's share once (a
+    # hybrid with one such leg folds it into that leg's cost line).
+    share = shared.share_monthly(usecase)
+    charged = share if runs_on_platform(recommended) else 0.0
+    make_charged = share if best_make is not None else 0.0
     return PlatformFacts(
         path=str(path),
         name=a.usecase.name,
@@ -511,6 +515,18 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
     )
 
 
+def spread_basis(
+    declaring: Sequence[tuple[PlatformFacts, float]],
+) -> tuple[float | None, int | None]:
+    """The platform cost a month the portfolio spreads (the largest a questionnaire gives, in
+    the portfolio's currency) and the `use_cases` that same questionnaire says share it."""
+    costed = [(round(f.platform_cost * k, 2), f.sharing) for f, k in declaring if f.platform_cost]
+    if not costed:
+        return None, None
+    cost = max(c for c, _ in costed)
+    return cost, next(n for c, n in costed if c == cost)
+
+
 def platform_summary(
     facts: Sequence[tuple[PlatformFacts, float]], currency: str
 ) -> PlatformSummary | None:
@@ -521,7 +537,7 @@ def platform_summary(
         return None
     notes: list[str] = []
     costs = sorted({round(f.platform_cost * k, 2) for f, k in declaring if f.platform_cost})
-    monthly_cost = costs[-1] if costs else None
+    monthly_cost, sharing = spread_basis(declaring)
     if len(costs) > 1:
         notes.append(
             "The questionnaires give different platform costs a month ("
@@ -542,7 +558,9 @@ def platform_summary(
             + f" FTE); the next use case is shown at {first.fte_per_model:g} ({first.name})."
         )
     on = [f for f, _ in facts if f.on_platform]
-    share = monthly_cost / len(on) if monthly_cost and on else None
+    spread_over = [f for f in on if f.declared]
+    divisor = max(len(spread_over), sharing or 0)
+    share = monthly_cost / divisor if monthly_cost and spread_over else None
     lines = []
     for f, k in facts:
         lines.append(
@@ -552,7 +570,7 @@ def platform_summary(
                 declared=f.declared,
                 on_platform=f.on_platform,
                 share_charged=f.share_charged * k if f.share_charged else None,
-                share_spread=share if f.on_platform else None,
+                share_spread=share if f.on_platform and f.declared else None,
                 marginal_option=f.marginal_option,
                 marginal_monthly=f.marginal_monthly * k if f.marginal_monthly is not None else None,
             )
@@ -569,11 +587,21 @@ def platform_summary(
     if monthly_cost is None:
         spread = f"{cases} on it, no platform cost given"
     elif share is None:
-        spread = f"{money(monthly_cost, currency)} a month and no use case on it yet"
-    else:
         spread = (
-            f"{money(monthly_cost, currency)} a month spread over the {cases} on it"
-            f" ({money(share, currency)} each)"
+            f"{money(monthly_cost, currency)} a month and no use case that declares it runs"
+            " on it yet"
+        )
+    elif divisor > len(spread_over):
+        spread = (
+            f"{money(monthly_cost, currency)} a month spread over the {divisor} use cases the"
+            f" questionnaire says share it ({money(share, currency)} each; {len(spread_over)}"
+            " of them in this portfolio)"
+        )
+    else:
+        n = len(spread_over)
+        spread = (
+            f"{money(monthly_cost, currency)} a month spread over the {n} use"
+            f" case{'' if n == 1 else 's'} on it ({money(share, currency)} each)"
         )
     nxt = (
         f"one more use case pays its own GPUs plus {first.fte_per_model:g} FTE"
@@ -606,7 +634,7 @@ def platform_spread(
     when no questionnaire gives the platform's cost (totals then stay as assessed)."""
     if platform is None or not platform.monthly_cost:
         return None
-    sharing = max((f.sharing for f in facts if f.declared and f.sharing), default=None)
+    _, sharing = spread_basis([(f, k) for f, k in zip(facts, factors, strict=True) if f.declared])
     return PlatformSpread(
         monthly_cost=platform.monthly_cost,
         sharing=sharing,

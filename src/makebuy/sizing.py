@@ -642,9 +642,17 @@ class SizeReport(BaseModel):
     weights_gb: float
     kv_bytes_per_token: float = Field(
         description="Average KV-cache bytes per token at the context (sliding-window layers"
-        " hold at most their window)."
+        " hold at most their window; a hybrid model's recurrent state is counted apart)."
     )
-    kv_cache_gb: float = Field(description="KV cache for `concurrency` full contexts, GB.")
+    recurrent_state_bytes: int | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="A hybrid model's fixed recurrent state per sequence (Mamba-2, Gated"
+        " DeltaNet layers), in kv_cache_gb besides the per-token cache; absent otherwise.",
+    )
+    kv_cache_gb: float = Field(
+        description="KV cache (and recurrent state) for `concurrency` full contexts, GB."
+    )
     memory_needed_gb: float = Field(
         description="Weights + KV cache + per-GPU overhead on one GPU, grossed up for the"
         " engine's memory fraction (add per-GPU overhead for more GPUs)."
@@ -681,6 +689,7 @@ def size_model(
     total_b = model.parameters_b.value
     active_b = model.active_parameters_b.value if model.active_parameters_b else total_b
     kv = float(kv_bytes_per_token_at(model.architecture, context_tokens, params))
+    state = model.architecture.recurrent_state_bytes
     weights = model_weight_bytes(model, precision, params)
     needed = float(memory_needed_bytes(weights, kv, context_tokens, concurrency))
     same = same_precisions(precision)
@@ -798,7 +807,8 @@ def size_model(
         cloud=cloud,
         commitment=commitment,
         weights_gb=round(weights / 1e9, 3),
-        kv_bytes_per_token=kv,
+        kv_bytes_per_token=kv - (state or 0) / context_tokens,
+        recurrent_state_bytes=state,
         kv_cache_gb=round(kv * context_tokens * concurrency / 1e9, 3),
         memory_needed_gb=round(float(total_memory_gb(needed, 1, params)), 3),
         gpus=fits,

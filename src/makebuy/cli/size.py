@@ -155,7 +155,13 @@ def render_size(report: SizeReport, *, width: int = 100) -> str:
     console.print(
         f"{r.parameters_b:g}B parameters ({r.active_parameters_b:g}B active) in {r.precision}:"
         f" weights {r.weights_gb:,.1f} GB; KV cache {r.kv_bytes_per_token / 1024:,.0f} KiB per"
-        f" token, {r.kv_cache_gb:,.2f} GB for {r.concurrency} x {r.context_tokens:,} tokens;"
+        f" token"
+        + (
+            f" plus a {r.recurrent_state_bytes / 1e6:,.0f} MB recurrent state per sequence"
+            if r.recurrent_state_bytes
+            else ""
+        )
+        + f", {r.kv_cache_gb:,.2f} GB for {r.concurrency} x {r.context_tokens:,} tokens;"
         f" {r.memory_needed_gb:,.1f} GB of GPU memory in all on one GPU."
     )
     table = Table(
