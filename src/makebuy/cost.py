@@ -128,7 +128,9 @@ def cost_options(
     make = [g for g in eligible if g.option.kind == "make"]
     costs: dict[str, Cost] = {}
     new_exclusions: dict[str, Exclusion] = {}
-    migrates = _cost_api(usecase, catalog, api, on, volumes, costs, new_exclusions, params)
+    migrates, api_prices = _cost_api(
+        usecase, catalog, api, on, volumes, costs, new_exclusions, params
+    )
     tokens_m = float(volumes.sum()) * (
         usecase.volume.input_tokens_per_request + usecase.volume.output_tokens_per_request
     )
@@ -140,16 +142,7 @@ def cost_options(
         )
         if usecase.organisation.gpu_commitment == "owned" and sized.gpus_priced:
             assumptions += owned.assumptions(usecase, catalog)
-    assumptions += loadshape.api_assumptions(
-        usecase,
-        [
-            p
-            for g in api
-            if g.option.id in costs
-            and g.option.offering is not None
-            and (p := price_on(catalog.offerings[g.option.offering], on)) is not None
-        ],
-    )
+    assumptions += loadshape.api_assumptions(usecase, api_prices)
     assumptions += seat_notes
     assumptions += _fine_tuning_assumptions(usecase, catalog, api, on, costs, params, assumptions)
     if migrates:
@@ -231,12 +224,14 @@ def _cost_api(
     costs: dict[str, Cost],
     exclusions: dict[str, Exclusion],
     params: CostParameters = DEFAULT_PARAMETERS,
-) -> bool:
-    """Cost the buy and rent options; True when one of them migrates to a successor."""
+) -> tuple[bool, list[Price]]:
+    """Cost the buy and rent options. Returns True when one of them migrates to a
+    successor, and the catalog price (before any fine-tuning) of each option costed."""
     rate = usecase.organisation.usd_to
     vol = usecase.volume
     months = len(volumes)
     priced: list[tuple[GateResult, Price, Price | None]] = []
+    listed: list[Price] = []
     tuning: dict[str, tuple[float, str]] = {}
     for g in api:
         assert g.option.offering is not None
@@ -253,6 +248,7 @@ def _cost_api(
         ) is not None:
             exclusions[g.option.id] = Exclusion(code="latency", message=reason)
         else:
+            listed_price = price
             if usecase.requirements.fine_tuning == "planned":
                 tuned = _tune(usecase, catalog, g, price, later, params, tuning)
                 if isinstance(tuned, str):
@@ -260,8 +256,9 @@ def _cost_api(
                     continue
                 price, later = tuned
             priced.append((g, price, later))
+            listed.append(listed_price)
     if not priced:
-        return False
+        return False, listed
     # Price per option and month: the successor's from the migration month on.
     after = np.array([g.migration.month if g.migration else months for g, _, _ in priced])
     moved = np.arange(months)[None, :] >= after[:, None]
@@ -346,7 +343,7 @@ def _cost_api(
             output_tokens_per_s=latency.output_tokens_per_s if latency else None,
             latency_source=latency.source if latency else None,
         )
-    return any(g.migration is not None for g, _, _ in priced)
+    return any(g.migration is not None for g, _, _ in priced), listed
 
 
 def _tune(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -74,11 +75,13 @@ def parse(text: str, path: str) -> SavedReport:
     try:
         report = _model(kind).model_validate(data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or None
-        raise InputError(
-            f"not a saved {kind} report ({PRODUCED_BY[kind]}): {err['msg']}",
-            path=path,
-            field=where,
-        ) from None
+        raise not_a_report(exc, f"not a saved {kind} report ({PRODUCED_BY[kind]})", path) from None
     return SavedReport(kind=kind, report=report)  # type: ignore[arg-type]
+
+
+def not_a_report(exc: ValidationError, what: str, path: Path | str) -> InputError:
+    """pydantic's first error on a saved report as one line: `what` says which report was
+    expected (and the command that writes it); the field is where the report went wrong."""
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in err["loc"]) or None
+    return InputError(f"{what}: {err['msg']}", path=path, field=where)

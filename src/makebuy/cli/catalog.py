@@ -8,6 +8,8 @@ file before `assess --catalog` reads it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -269,37 +271,61 @@ def _run_import(
         raise typer.Exit(int(ExitCode.DECISION_FAILED))
 
 
-@import_app.command("litellm")
-def import_litellm(
-    file: Path = typer.Argument(
-        ..., help="model_prices_and_context_window.json, or a litellm .whl holding its copy."
-    ),
-    as_of: dt.datetime = _IMPORT_AS_OF,
-    version: str | None = _RELEASE_VERSION,
-    mapping: list[str] = _MAP,
-    force: bool = _FORCE,
-    catalog: list[Path] = CATALOG_OPTION,
-    no_builtin: bool = NO_BUILTIN_OPTION,
-    output: Path | None = _OUTPUT_OPT,
-    unmapped: Path | None = _UNMAPPED,
-    debug: bool = DEBUG_OPTION,
+def _file_importer(
+    name: str, doc: str, file_help: str, *, takes_version: bool, takes_map: bool
 ) -> None:
-    """Prices and context windows of known offerings from LiteLLM's price file."""
-    with reported_errors(debug):
-        from makebuy.importers import litellm
-        from makebuy.importers.overlay import parse_mappings
+    """Add `catalog import NAME FILE`: `import_file` of the importer module NAME (`-` read
+    as `_`) on FILE, with --version and --map only where the importer takes them."""
+    module_name = name.replace("-", "_")
 
-        maps = parse_mappings(mapping)
-        _run_import(
-            catalog=catalog,
-            no_builtin=no_builtin,
-            output=output,
-            unmapped=unmapped,
-            source=file,
-            call=lambda base: litellm.import_file(
-                file, base, as_of=as_of.date(), force=force, mappings=maps, version=version
-            ),
-        )
+    def command(
+        file: Path = typer.Argument(..., help=file_help),
+        as_of: dt.datetime = _IMPORT_AS_OF,
+        version: str | None = _RELEASE_VERSION,
+        mapping: list[str] = _MAP,
+        force: bool = _FORCE,
+        catalog: list[Path] = CATALOG_OPTION,
+        no_builtin: bool = NO_BUILTIN_OPTION,
+        output: Path | None = _OUTPUT_OPT,
+        unmapped: Path | None = _UNMAPPED,
+        debug: bool = DEBUG_OPTION,
+    ) -> None:
+        with reported_errors(debug):
+            from makebuy.importers.overlay import parse_mappings
+
+            module = importlib.import_module(f"makebuy.importers.{module_name}")
+            options: dict[str, Any] = {"as_of": as_of.date(), "force": force}
+            if takes_map:
+                options["mappings"] = parse_mappings(mapping)
+            if takes_version:
+                options["version"] = version
+            _run_import(
+                catalog=catalog,
+                no_builtin=no_builtin,
+                output=output,
+                unmapped=unmapped,
+                source=file,
+                call=lambda base: module.import_file(file, base, **options),
+            )
+
+    # typer reads the options from the signature: leave out those this importer lacks.
+    left_out = {n for n, takes in (("version", takes_version), ("mapping", takes_map)) if not takes}
+    signature = inspect.signature(command, eval_str=True)
+    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name not in left_out]
+    )
+    command.__doc__ = doc
+    command.__name__ = f"import_{module_name}"
+    import_app.command(name)(command)
+
+
+_file_importer(
+    "litellm",
+    "Prices and context windows of known offerings from LiteLLM's price file.",
+    "model_prices_and_context_window.json, or a litellm .whl holding its copy.",
+    takes_version=True,
+    takes_map=True,
+)
 
 
 @import_app.command("hf")
@@ -349,62 +375,20 @@ def import_hf(
         )
 
 
-@import_app.command("genai-prices")
-def import_genai_prices(
-    file: Path = typer.Argument(..., help="prices/data.json of pydantic/genai-prices."),
-    as_of: dt.datetime = _IMPORT_AS_OF,
-    version: str | None = _RELEASE_VERSION,
-    force: bool = _FORCE,
-    catalog: list[Path] = CATALOG_OPTION,
-    no_builtin: bool = NO_BUILTIN_OPTION,
-    output: Path | None = _OUTPUT_OPT,
-    unmapped: Path | None = _UNMAPPED,
-    debug: bool = DEBUG_OPTION,
-) -> None:
-    """Dated price history of known offerings from genai-prices (undated prices: --as-of)."""
-    with reported_errors(debug):
-        from makebuy.importers import genai_prices
-
-        _run_import(
-            catalog=catalog,
-            no_builtin=no_builtin,
-            output=output,
-            unmapped=unmapped,
-            source=file,
-            call=lambda base: genai_prices.import_file(
-                file, base, as_of=as_of.date(), force=force, version=version
-            ),
-        )
-
-
-@import_app.command("openrouter")
-def import_openrouter(
-    file: Path = typer.Argument(..., help="A saved response of openrouter.ai/api/v1/models."),
-    as_of: dt.datetime = _IMPORT_AS_OF,
-    mapping: list[str] = _MAP,
-    force: bool = _FORCE,
-    catalog: list[Path] = CATALOG_OPTION,
-    no_builtin: bool = NO_BUILTIN_OPTION,
-    output: Path | None = _OUTPUT_OPT,
-    unmapped: Path | None = _UNMAPPED,
-    debug: bool = DEBUG_OPTION,
-) -> None:
-    """OpenRouter offerings (price, context) of models the catalog has."""
-    with reported_errors(debug):
-        from makebuy.importers import openrouter
-        from makebuy.importers.overlay import parse_mappings
-
-        maps = parse_mappings(mapping)
-        _run_import(
-            catalog=catalog,
-            no_builtin=no_builtin,
-            output=output,
-            unmapped=unmapped,
-            source=file,
-            call=lambda base: openrouter.import_file(
-                file, base, as_of=as_of.date(), force=force, mappings=maps
-            ),
-        )
+_file_importer(
+    "genai-prices",
+    "Dated price history of known offerings from genai-prices (undated prices: --as-of).",
+    "prices/data.json of pydantic/genai-prices.",
+    takes_version=True,
+    takes_map=False,
+)
+_file_importer(
+    "openrouter",
+    "OpenRouter offerings (price, context) of models the catalog has.",
+    "A saved response of openrouter.ai/api/v1/models.",
+    takes_version=False,
+    takes_map=True,
+)
 
 
 # ---------------------------------------------------------------- diff

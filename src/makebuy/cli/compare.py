@@ -131,20 +131,15 @@ def read_assessment(path: Path) -> Assessment:
     """A saved `makebuy assess --format json` report; errors name the file and field."""
     from pydantic import ValidationError
 
-    from makebuy import load
+    from makebuy import load, saved
     from makebuy.models.result import Assessment
 
     text = load.read_text(path)
     try:
         return Assessment.model_validate_json(text)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or None
-        raise InputError(
-            f"not a makebuy assessment (makebuy assess --format json): {err['msg']}",
-            path=path,
-            field=where,
-        ) from None
+        what = "not a makebuy assessment (makebuy assess --format json)"
+        raise saved.not_a_report(exc, what, path) from None
 
 
 def diff(

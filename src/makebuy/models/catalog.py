@@ -7,15 +7,14 @@ number a report shows can be traced and flagged when it is old or unverified.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
 
@@ -148,7 +147,6 @@ class Architecture(_Entry):
     recurrent_state_bytes: int | None = Field(
         None,
         gt=0,
-        exclude_if=lambda v: v is None,  # unset: the catalog's fingerprint stays as it was
         description="Bytes of fixed per-sequence state in recurrent layers (Mamba-2, Gated"
         " DeltaNet) that does not grow with the context; held and read every decode step like"
         " the KV cache. Unset: no such layers (or not counted).",
@@ -280,14 +278,6 @@ class Price(_Entry):
             if value is not None and value > list_price:
                 raise ValueError(f"discounts.{name} ({value:g}) is above the list price")
         return self
-
-    @model_serializer(mode="wrap")
-    def _without_absent_discounts(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A row without discounts dumps as before they existed (same catalog fingerprint)."""
-        out = handler(self)
-        if isinstance(out, dict) and out.get("discounts", 0) is None:
-            del out["discounts"]
-        return out
 
     @property
     def shown(self) -> str:
@@ -690,11 +680,6 @@ class CatalogFile(_Entry):
     )
 
 
-def _unset(offering: Offering) -> set[str]:
-    """Offering keys added after the first catalogs that the offering leaves unset."""
-    return {"fine_tuning"} if offering.fine_tuning is None else set()
-
-
 class Catalog(BaseModel):
     """The merged catalog: every entry by id, after overrides."""
 
@@ -724,28 +709,66 @@ class Catalog(BaseModel):
     as_of: dt.date = Field(description="Newest as-of date of any figure in the catalog.")
 
     def canonical(self) -> dict[str, Any]:
-        """The merged content, in a stable order, for fingerprints and `catalog show`."""
+        """The merged content, in a stable order, for fingerprints and `catalog show`, without
+        the `LATER_KEYS` left at their defaults."""
+        unused = _unused_later_keys(self)
         return {
-            "sources": [self.sources[k].model_dump(mode="json") for k in sorted(self.sources)],
-            "licences": [self.licences[k].model_dump(mode="json") for k in sorted(self.licences)],
-            "models": [self.models[k].model_dump(mode="json") for k in sorted(self.models)],
-            "offerings": [
-                # a key added later and left unset keeps the fingerprint as it was
-                self.offerings[k].model_dump(mode="json", exclude=_unset(self.offerings[k]))
-                for k in sorted(self.offerings)
-            ],
-            "gpus": [self.gpus[k].model_dump(mode="json") for k in sorted(self.gpus)],
-            "evidence": [self.evidence[k].model_dump(mode="json") for k in sorted(self.evidence)],
-            "quality_scale": self.quality_scale.model_dump(mode="json"),
-            "throughput": [
-                self.throughput[k].model_dump(mode="json") for k in sorted(self.throughput)
-            ],
-            # Sections added later, only when present: catalogs without them keep their
-            # fingerprint.
-            **{
-                name: [entries[k].model_dump(mode="json") for k in sorted(entries)]
-                for name, entries in (("seats", self.seats), ("servers", self.servers))
-                if entries
-            },
-            **({"facility": self.facility.model_dump(mode="json")} if self.facility else {}),
+            name: _canonical(getattr(self, name))
+            for name in type(self).model_fields
+            if name not in unused and name not in ("files", "fingerprint", "as_of")
         }
+
+
+LATER_KEYS: dict[type[BaseModel], tuple[str, ...]] = {
+    Architecture: ("recurrent_state_bytes",),
+    Price: ("discounts",),
+    Offering: ("fine_tuning",),
+    Catalog: ("seats", "servers", "facility"),
+}
+"""Catalog keys added after the first catalogs, by the entry type that holds them: each is
+left out of the canonical form (so of the fingerprint) while it holds its default, so a
+catalog that does not use them keeps the fingerprint it had before they existed."""
+
+
+def _unused_later_keys(entry: BaseModel) -> set[str]:
+    later = LATER_KEYS.get(type(entry), ())
+    fields = type(entry).model_fields if later else {}
+    return {
+        name
+        for name in later
+        if getattr(entry, name) == fields[name].get_default(call_default_factory=True)
+    }
+
+
+@functools.cache
+def _fields_holding_later_keys(cls: type[BaseModel]) -> frozenset[str]:
+    """Fields of `cls` whose type nests an entry type of `LATER_KEYS`."""
+
+    def holds(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation in LATER_KEYS or bool(_fields_holding_later_keys(annotation))
+        return any(holds(arg) for arg in get_args(annotation))
+
+    return frozenset(name for name, f in cls.model_fields.items() if holds(f.annotation))
+
+
+def _exclude(entry: BaseModel) -> dict[Any, Any]:
+    """pydantic `exclude` for the unused `LATER_KEYS` of an entry and the entries in it."""
+    spec: dict[Any, Any] = dict.fromkeys(_unused_later_keys(entry), True)
+    for name in _fields_holding_later_keys(type(entry)) - spec.keys():
+        value = getattr(entry, name)
+        if isinstance(value, BaseModel):
+            if inner := _exclude(value):
+                spec[name] = inner
+        elif isinstance(value, list | dict):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            if inner := {k: e for k, v in items if isinstance(v, BaseModel) and (e := _exclude(v))}:
+                spec[name] = inner
+    return spec
+
+
+def _canonical(section: Any) -> Any:
+    """A section as JSON: entries sorted by key, without their unused `LATER_KEYS`."""
+    if isinstance(section, dict):
+        return [_canonical(section[key]) for key in sorted(section)]
+    return section.model_dump(mode="json", exclude=_exclude(section))
