@@ -194,18 +194,7 @@ def _seat(a: SeatProduct, b: SeatProduct) -> list[Change]:
         for k in sorted(old_prices.keys() | new_prices.keys())
         if old_prices.get(k) != new_prices.get(k)
     ]
-    before, after = _figure(a.min_seats), _figure(b.min_seats)
-    if before != after:
-        out.append(
-            Change(
-                "seat",
-                a.id,
-                "figure",
-                None if before is None else f"{before:g}",
-                None if after is None else f"{after:g}",
-                detail="minimum seats",
-            )
-        )
+    out += _figure_change("seat", a.id, "figure", a.min_seats, b.min_seats, "{:g}", "minimum seats")
     return out + _lifecycle("seat", a.id, a.lifecycle, b.lifecycle)
 
 
@@ -213,25 +202,30 @@ def _figure(fig: object) -> float | None:
     return None if fig is None else getattr(fig, "value", None)
 
 
+def _figure_change(
+    kind: str, key: str, change: str, a: object, b: object, shown: str, detail: str
+) -> list[Change]:
+    """One change when figure `a` (old) and `b` (new) differ, each shown with `shown`."""
+    before, after = _figure(a), _figure(b)
+    if before == after:
+        return []
+    return [
+        Change(
+            kind,
+            key,
+            change,
+            None if before is None else shown.format(before),
+            None if after is None else shown.format(after),
+            detail=detail,
+        )
+    ]
+
+
 def _server(a: Server, b: Server) -> list[Change]:
-    out = []
-    before, after = _figure(a.price_usd), _figure(b.price_usd)
-    if before != after:
-        out.append(
-            Change(
-                "server",
-                a.id,
-                "price",
-                None if before is None else f"${before:,.0f}",
-                None if after is None else f"${after:,.0f}",
-                detail="purchase price",
-            )
-        )
-    before, after = _figure(a.power_kw), _figure(b.power_kw)
-    if before != after:
-        out.append(
-            Change("server", a.id, "figure", f"{before:g} kW", f"{after:g} kW", detail="power")
-        )
+    out = _figure_change(
+        "server", a.id, "price", a.price_usd, b.price_usd, "${:,.0f}", "purchase price"
+    )
+    out += _figure_change("server", a.id, "figure", a.power_kw, b.power_kw, "{:g} kW", "power")
     if (a.gpus, a.gpu) != (b.gpus, b.gpu):
         out.append(
             Change(
@@ -256,17 +250,13 @@ _FACILITY = (
 def _facility(a: Facility | None, b: Facility | None) -> list[Change]:
     out = []
     for name, change, shown, label in _FACILITY:
-        before = _figure(getattr(a, name)) if a else None
-        after = _figure(getattr(b, name)) if b else None
-        if before != after:
-            out.append(
-                Change(
-                    "facility",
-                    "facility",
-                    change,
-                    None if before is None else shown.format(before),
-                    None if after is None else shown.format(after),
-                    detail=label,
-                )
-            )
+        out += _figure_change(
+            "facility",
+            "facility",
+            change,
+            getattr(a, name) if a else None,
+            getattr(b, name) if b else None,
+            shown,
+            label,
+        )
     return out
