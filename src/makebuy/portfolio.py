@@ -24,7 +24,7 @@ import datetime as dt
 import glob
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -301,12 +301,13 @@ _LABELS = {
 
 
 class PlatformCharge(_Frozen):
-    """The platform share one use case's picks were charged a month (portfolio currency),
-    so a strategy total can count the platform once instead of once per questionnaire."""
+    """What one use case's questionnaire says of the platform (portfolio currency), so a
+    strategy total can count the platform once instead of once per questionnaire."""
 
-    recommended: float = Field(description="Charged by its recommendation.")
+    share: float = Field(
+        description="The share a month its self-hosting options were charged (0: none)."
+    )
     recommended_on: bool = Field(description="Its recommendation runs on the platform.")
-    make: float = Field(description="Charged by its best make option.")
     declared: bool = Field(
         description="Its questionnaire declares the platform; one that does not pays its own"
         " operations staff and no share, whatever it runs."
@@ -324,44 +325,44 @@ class PlatformSpread(_Frozen):
     charges: list[PlatformCharge]
 
 
-def _chosen(
-    u: UseCaseLine, name: str, charge: PlatformCharge | None
-) -> tuple[Pick, bool, float, bool]:
-    """The pick of policy `name` for `u`, whether it fell back to the recommendation, the
-    platform share a month it was charged, and whether it runs on the platform."""
-    assert u.recommended is not None
-    pick = {"buy": u.best_buy, "make": u.best_make, "mix": u.recommended}[name]
-    fell_back = pick is None
-    declared = bool(charge and charge.declared)
-    if pick is None or name == "mix":
-        c = charge.recommended if charge else 0.0
-        return u.recommended, fell_back, c, declared and bool(charge and charge.recommended_on)
-    if name == "make":
-        return pick, False, charge.make if charge else 0.0, declared
-    return pick, False, 0.0, False
+class PolicyPick(NamedTuple):
+    """One use case under one policy: its pick, whether it fell back to the recommendation,
+    its total, and whether the platform's cost is spread over it."""
+
+    pick: Pick
+    fell_back: bool
+    total: float
+    counted: bool
 
 
-def _policy_totals(
+def _policy_picks(
     lines: Sequence[UseCaseLine], name: str, spread: PlatformSpread | None
-) -> list[tuple[Pick, bool, float]]:
-    """Each decided use case's pick under policy `name`, whether it fell back, and its total:
-    with a platform spread, the shares its questionnaire charged are replaced by the
-    platform's cost spread over the use cases this policy runs on it."""
-    decided = [
-        (u, spread.charges[i] if spread else None)
-        for i, u in enumerate(lines)
-        if u.recommended is not None
-    ]
-    chosen = [(u, *_chosen(u, name, c)) for u, c in decided]
-    on = sum(1 for *_, runs in chosen if runs)
-    share = spread.monthly_cost / max(on, spread.sharing or 0) if spread and on else 0.0
+) -> list[PolicyPick]:
+    """Each decided use case under policy `name` (buy, make or mix). With a platform
+    spread, the share its questionnaire charged a self-hosting pick is replaced by the
+    platform's cost spread over the declaring use cases this policy runs on it."""
+    chosen = []
+    for i, u in enumerate(lines):
+        if u.recommended is None:
+            continue
+        charge = spread.charges[i] if spread else None
+        pick = {"buy": u.best_buy, "make": u.best_make, "mix": u.recommended}[name]
+        fell_back = pick is None
+        if pick is None or name == "mix":
+            pick, runs = u.recommended, bool(charge and charge.recommended_on)
+        else:
+            runs = name == "make"
+        counted = runs and bool(charge and charge.declared)
+        chosen.append((u, pick, fell_back, runs, counted, charge))
+    on = sum(1 for *_, counted, _ in chosen if counted)
+    each = spread.monthly_cost / max(on, spread.sharing or 0) if spread and on else 0.0
     result = []
-    for u, pick, fell_back, charged, runs in chosen:
-        months = u.horizon_months or 0
+    for u, pick, fell_back, runs, counted, charge in chosen:
         total = pick.total
-        if spread is not None:
-            total += ((share if runs else 0.0) - charged) * months
-        result.append((pick, fell_back, total))
+        if charge is not None:
+            paid = charge.share if runs else 0.0
+            total += ((each if counted else 0.0) - paid) * (u.horizon_months or 0)
+        result.append(PolicyPick(pick, fell_back, total, counted))
     return result
 
 
@@ -369,18 +370,18 @@ def strategies(
     lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None
 ) -> list[Strategy]:
     """Totals of the three policies over the use cases that have a recommendation; with a
-    shared platform, each counts the platform's cost once (see `_policy_totals`)."""
+    shared platform, each counts the platform's cost once (see `_policy_picks`)."""
     decided = sum(1 for u in lines if u.recommended is not None)
     result = []
     for name in ("buy", "make", "mix"):
-        picks = _policy_totals(lines, name, spread)
+        picks = _policy_picks(lines, name, spread)
         result.append(
             Strategy(
                 name=name,
                 label=_LABELS[name],
-                total=sum(total for *_, total in picks),
+                total=sum(p.total for p in picks),
                 use_cases=decided,
-                fallbacks=sum(1 for _, fell_back, _ in picks if fell_back),
+                fallbacks=sum(1 for p in picks if p.fell_back),
             )
         )
     return result
@@ -410,7 +411,7 @@ def savings(strategy_totals: Sequence[Strategy]) -> list[Saving]:
 def kind_mix(lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None) -> list[KindShare]:
     """The recommended options by kind, in the order buy, rent, make, hybrid; their totals
     add up to the mix strategy's."""
-    picks = [(pick.kind, total) for pick, _, total in _policy_totals(lines, "mix", spread)]
+    picks = [(p.pick.kind, p.total) for p in _policy_picks(lines, "mix", spread)]
     grand = sum(total for _, total in picks)
     result = []
     for kind in KIND_ORDER:
@@ -454,11 +455,15 @@ class PlatformFacts(_Frozen):
     fte_per_model: float
     staff_monthly: float = Field(description="fte_per_model at its engineer cost, a month.")
     on_platform: bool
-    share_charged: float | None
+    share: float = Field(description="The share a month a self-hosting option is charged.")
     sharing: int | None = Field(None, description="use_cases its questionnaire gives.")
-    make_charged: float = Field(0.0, description="Platform share its best make option pays.")
     marginal_option: str | None
     marginal_monthly: float | None
+
+    @property
+    def share_charged(self) -> float | None:
+        """The share its recommendation was charged a month; None when it was not."""
+        return self.share if self.on_platform and self.share else None
 
 
 def runs_on_platform(option: OptionResult | None) -> bool:
@@ -492,11 +497,6 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
         months = len(best_make.cost.monthly) or 1
         own = best_make.cost.total / months - _monthly(best_make, ("operations", "platform"))
         marginal = own + staff
-    # Make options and hybrids with a self-hosted leg pay the questionnaire's share once (a
-    # hybrid with one such leg folds it into that leg's cost line).
-    share = shared.share_monthly(usecase)
-    charged = share if runs_on_platform(recommended) else 0.0
-    make_charged = share if best_make is not None else 0.0
     return PlatformFacts(
         path=str(path),
         name=a.usecase.name,
@@ -507,8 +507,9 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
         fte_per_model=shared.fte_per_model(usecase),
         staff_monthly=staff,
         on_platform=runs_on_platform(recommended),
-        share_charged=charged or None,
-        make_charged=make_charged,
+        # Make options and hybrids with a self-hosted leg pay the questionnaire's share once
+        # (a hybrid with one such leg folds it into that leg's cost line).
+        share=shared.share_monthly(usecase),
         sharing=p.use_cases if p is not None else None,
         marginal_option=best_make.id if best_make is not None else None,
         marginal_monthly=marginal,
@@ -639,12 +640,7 @@ def platform_spread(
         monthly_cost=platform.monthly_cost,
         sharing=sharing,
         charges=[
-            PlatformCharge(
-                recommended=(f.share_charged or 0.0) * k,
-                recommended_on=f.on_platform,
-                make=f.make_charged * k,
-                declared=f.declared,
-            )
+            PlatformCharge(share=f.share * k, recommended_on=f.on_platform, declared=f.declared)
             for f, k in zip(facts, factors, strict=True)
         ],
     )
@@ -652,14 +648,10 @@ def platform_spread(
 
 def spread_note(lines: Sequence[UseCaseLine], spread: PlatformSpread, currency: str) -> str:
     """How the strategy totals count the platform, with the use cases each runs on it."""
-    counts = []
-    for name in ("buy", "make", "mix"):
-        on = sum(
-            1
-            for i, u in enumerate(lines)
-            if u.recommended is not None and _chosen(u, name, spread.charges[i])[3]
-        )
-        counts.append(f"{_LABELS[name].lower()}: {on}")
+    counts = [
+        f"{_LABELS[name].lower()}: {sum(p.counted for p in _policy_picks(lines, name, spread))}"
+        for name in ("buy", "make", "mix")
+    ]
     among = (
         f" (or over the {spread.sharing} use cases the questionnaires say share it, when that"
         " is more)"
