@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from makebuy.models.catalog import (
     Catalog,
     Facility,
+    Figure,
     Gpu,
     Lifecycle,
     Offering,
@@ -24,6 +26,7 @@ from makebuy.models.catalog import (
     SeatProduct,
     Server,
     effective_price,
+    value_of,
 )
 
 KINDS = ("model", "offering", "gpu", "licence", "seat", "server", "facility")
@@ -198,15 +201,17 @@ def _seat(a: SeatProduct, b: SeatProduct) -> list[Change]:
     return out + _lifecycle("seat", a.id, a.lifecycle, b.lifecycle)
 
 
-def _figure(fig: object) -> float | None:
-    return None if fig is None else getattr(fig, "value", None)
-
-
 def _figure_change(
-    kind: str, key: str, change: str, a: object, b: object, shown: str, detail: str
+    kind: str,
+    key: str,
+    change: str,
+    a: Figure[Any] | None,
+    b: Figure[Any] | None,
+    shown: str,
+    detail: str,
 ) -> list[Change]:
     """One change when figure `a` (old) and `b` (new) differ, each shown with `shown`."""
-    before, after = _figure(a), _figure(b)
+    before, after = value_of(a), value_of(b)
     if before == after:
         return []
     return [

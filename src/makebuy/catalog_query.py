@@ -115,12 +115,10 @@ def list_entries(cat: Catalog, kind: str) -> Listing:
     return Listing(rows=rows, total=len(rows), kind=kind)
 
 
-def _value(fig: Any) -> Any:
-    return None if fig is None else fig.value
-
-
 def gpu_rows(cat: Catalog) -> list[dict[str, Any]]:
     """One row per GPU: its figures, its cheapest on-demand price and the clouds pricing it."""
+    from makebuy.models.catalog import value_of  # the module stays cheap to import
+
     rows = []
     for key in sorted(cat.gpus):
         g = cat.gpus[key]
@@ -129,10 +127,10 @@ def gpu_rows(cat: Catalog) -> list[dict[str, Any]]:
             {
                 "id": key,
                 "name": g.name,
-                "memory_gb": _value(g.memory_gb),
-                "bandwidth_gb_s": _value(g.bandwidth_gb_s),
-                "bf16_dense_tflops": _value(g.bf16_dense_tflops),
-                "fp8_dense_tflops": _value(g.fp8_dense_tflops),
+                "memory_gb": value_of(g.memory_gb),
+                "bandwidth_gb_s": value_of(g.bandwidth_gb_s),
+                "bf16_dense_tflops": value_of(g.bf16_dense_tflops),
+                "fp8_dense_tflops": value_of(g.fp8_dense_tflops),
                 "cheapest_on_demand_usd_per_gpu_hour": min(on_demand) if on_demand else None,
                 "clouds": sorted({p.cloud for p in g.prices}),
             }
@@ -142,6 +140,8 @@ def gpu_rows(cat: Catalog) -> list[dict[str, Any]]:
 
 def seat_rows(cat: Catalog) -> list[dict[str, Any]]:
     """One row per seat product: its list price per billing term (none when unpublished)."""
+    from makebuy.models.catalog import value_of  # the module stays cheap to import
+
     rows = []
     for key in sorted(cat.seats):
         s = cat.seats[key]
@@ -151,10 +151,10 @@ def seat_rows(cat: Catalog) -> list[dict[str, Any]]:
                 "id": key,
                 "name": s.name,
                 "provider": s.provider,
-                "model": _value(s.model),
+                "model": value_of(s.model),
                 "monthly_usd_per_seat": prices.get("monthly"),
                 "annual_usd_per_seat_month": prices.get("annual"),
-                "min_seats": _value(s.min_seats),
+                "min_seats": value_of(s.min_seats),
             }
         )
     return rows
@@ -162,14 +162,16 @@ def seat_rows(cat: Catalog) -> list[dict[str, Any]]:
 
 def server_rows(cat: Catalog) -> list[dict[str, Any]]:
     """One row per server to buy: its GPUs, power and purchase price (none when unsourced)."""
+    from makebuy.models.catalog import value_of  # the module stays cheap to import
+
     return [
         {
             "id": key,
             "name": cat.servers[key].name,
             "gpu": cat.servers[key].gpu,
             "gpus": cat.servers[key].gpus,
-            "power_kw": _value(cat.servers[key].power_kw),
-            "price_usd": _value(cat.servers[key].price_usd),
+            "power_kw": value_of(cat.servers[key].power_kw),
+            "price_usd": value_of(cat.servers[key].price_usd),
         }
         for key in sorted(cat.servers)
     ]

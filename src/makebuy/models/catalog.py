@@ -50,6 +50,11 @@ class Figure(_Entry, Generic[T]):
     note: str | None = Field(None, description="One line of context.")
 
 
+def value_of(fig: Figure[T] | None) -> T | None:
+    """A figure's value, or None when the catalog leaves the figure unset."""
+    return None if fig is None else fig.value
+
+
 class Source(_Entry):
     """Where figures come from."""
 
