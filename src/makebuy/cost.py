@@ -669,6 +669,7 @@ def _cost_make(
             time_to_first_token_ms=round(float(row["ttft_ms"]), 1),
             output_tokens_per_s=round(1e3 / float(row["ms_per_output_token"]), 2),
             latency_source="measured" if measured else "roofline",
+            **spot.prices_used(row),
         )
     return _make_assumptions(usecase, params, catalog)
 

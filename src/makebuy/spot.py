@@ -148,26 +148,38 @@ def replica_placement(row: Mapping[Any, Any], commitment: str) -> str:
     )
 
 
+def prices_used(row: Mapping[Any, Any]) -> dict[str, float]:
+    """The spot and commitment prices behind a configuration's blended rate, as `Cost`
+    fields; {} when its replicas use no spot capacity."""
+    if not used(row):
+        return {}
+    return {
+        "spot_usd_per_gpu_hour": float(row["spot_usd_per_gpu_hour"]),
+        "commitment_usd_per_gpu_hour": float(row["commit_usd_per_gpu_hour"]),
+    }
+
+
 def cited_prices(gpu_prices: list[dict[str, Any]], cost: Cost) -> list[dict[str, Any]]:
     """The commitment and spot price rows (as JSON) behind a blended GPU rate, for the
     report's sources; [] when the option used no spot capacity."""
-    detail = cost.breakdown[0].detail if cost.breakdown else ""
-    rate = cost.usd_per_gpu_hour
-    if rate is None or "% of its hours on spot at $" not in detail:
+    if cost.spot_usd_per_gpu_hour is None:
         return []
     shape = shape_name(cost.instance)
     out: list[dict[str, Any]] = []
     for s in gpu_prices:
-        if s["commitment"] != SPOT or shape_name(s["instance"]) != shape:
+        if (
+            s["commitment"] != SPOT
+            or shape_name(s["instance"]) != shape
+            or s["usd_per_gpu_hour"] != cost.spot_usd_per_gpu_hour
+        ):
             continue
         for c in gpu_prices:
             if (
                 c["commitment"] != SPOT
-                and f", the rest {c['commitment']} at $" in detail
                 and (c["cloud"], c["region"], c["gpus_per_instance"])
                 == (s["cloud"], s["region"], s["gpus_per_instance"])
                 and shape_name(c["instance"]) == shape
-                and s["usd_per_gpu_hour"] <= rate <= c["usd_per_gpu_hour"]
+                and c["usd_per_gpu_hour"] == cost.commitment_usd_per_gpu_hour
             ):
                 out += [c, s]
     return out

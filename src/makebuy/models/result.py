@@ -228,6 +228,10 @@ class Cost(_Frozen):
         description="Where the latency figures come from: `roofline`, `measured`, or the"
         " source id of the offering's catalog latency figure; null: the catalog has none.",
     )
+    # Make on spot capacity: the two catalog prices behind a blended usd_per_gpu_hour, so
+    # the report's sources cite both rows. Kept out of the JSON (the breakdown says them).
+    spot_usd_per_gpu_hour: float | None = Field(None, exclude=True)
+    commitment_usd_per_gpu_hour: float | None = Field(None, exclude=True)
 
     @property
     def monthly_average(self) -> float:
