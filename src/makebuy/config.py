@@ -19,20 +19,18 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from makebuy.errors import InputError
 from makebuy.load import LoadedUseCase, check_input_file
 from makebuy.models.methods import Method
-from makebuy.models.result import Assumption
+from makebuy.models.result import Assumption, OptionKind
 
 CONFIG_FILE = "makebuy.toml"
 PYPROJECT_FILE = "pyproject.toml"
 ENV_PREFIX = "MAKEBUY_"
-
-OptionKindName = Literal["buy", "rent", "make", "hybrid", "seat"]
 
 
 MAX_USD_TO = 1e6
@@ -61,7 +59,7 @@ class Policy(_Strict):
         description="If not empty, the only model licence ids accepted (a model with none"
         " recorded is ruled out).",
     )
-    allowed_kinds: list[OptionKindName] = Field(
+    allowed_kinds: list[OptionKind] = Field(
         [], description="If not empty, the only option kinds allowed (buy, rent, make, hybrid)."
     )
     required_regions: list[str] = Field(

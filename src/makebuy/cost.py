@@ -752,7 +752,7 @@ def latency_targets(usecase: UseCase) -> str:
 
 
 def _make_assumptions(
-    usecase: UseCase, params: CostParameters, catalog: Catalog | None = None
+    usecase: UseCase, params: CostParameters, catalog: Catalog
 ) -> list[Assumption]:
     """The cost-model estimates behind every make option, as the report shows them."""
     org = usecase.organisation

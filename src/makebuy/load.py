@@ -987,7 +987,9 @@ def reference_errors(loaded: LoadedCatalog) -> list[InputError]:
             for i, v in enumerate(node):
                 check_sources(section, key, v, f"{at.rstrip('.')}[{i}].")
 
-    for section in ("licences", "models", "offerings", "gpus", "throughput", "seats", "servers"):
+    for section in _SECTIONS:
+        if section == "sources":
+            continue
         for key, entry in getattr(cat, section).items():
             check_sources(section, key, entry.model_dump(mode="json"))
     if cat.facility is not None:

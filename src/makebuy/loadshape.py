@@ -233,7 +233,7 @@ def replica_load(usecase: UseCase) -> Load:
     return usecase.load
 
 
-def make_assumptions(usecase: UseCase, catalog: Catalog | None = None) -> list[Assumption]:
+def make_assumptions(usecase: UseCase, catalog: Catalog) -> list[Assumption]:
     """What the report assumes about the load shape and spot capacity for make options
     (spot: `makebuy.spot`, which needs the catalog to say which prices it found)."""
     load = usecase.load

@@ -240,7 +240,6 @@ best-ranked buy and rent options."""
 
 def payback(
     usecase: UseCase,
-    catalog: Catalog,
     results: list[OptionResult],
     best: pd.DataFrame,
 ) -> list[Payback] | None:

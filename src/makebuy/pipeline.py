@@ -110,7 +110,7 @@ def assess(
         break_even=crossings,
         break_even_note=no_crossing,
         robustness=robust,
-        payback=owned.payback(usecase, catalog, results, sized.best),
+        payback=owned.payback(usecase, results, sized.best),
     )
     assessment = assessment.model_copy(
         update={"key_assumptions": salience.key_assumptions(assessment)}

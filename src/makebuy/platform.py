@@ -88,9 +88,10 @@ def _basis(p: Platform, usecase: UseCase) -> str:
     org = usecase.organisation
     if p.monthly_cost is not None:
         return f"{money(p.monthly_cost, org.currency)} a month (organisation.platform.monthly_cost)"
-    assert p.team_fte is not None
+    whole = platform_monthly_cost(p, org.engineer_cost_per_year)
+    assert p.team_fte is not None and whole is not None
     return (
-        f"{money(p.team_fte * org.engineer_cost_per_year / 12.0, org.currency)} a month"
+        f"{money(whole, org.currency)} a month"
         f" ({p.team_fte:g} FTE team at {org.engineer_cost_per_year:,.0f} {org.currency}/year)"
     )
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from makebuy import platform as shared
 from makebuy.errors import MakebuyError
-from makebuy.models.result import Assessment, OptionKind, OptionResult
+from makebuy.models.result import OPTION_KINDS, Assessment, OptionKind, OptionResult
 from makebuy.money import money
 from makebuy.score import Method
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 PORTFOLIO_SCHEMA_VERSION = 1
 QUESTIONNAIRE_SUFFIXES = (".yaml", ".yml")
-KIND_ORDER: tuple[OptionKind, ...] = ("buy", "rent", "make", "hybrid", "seat")
 
 
 class _Frozen(BaseModel):
@@ -414,7 +413,7 @@ def kind_mix(lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None)
     picks = [(p.pick.kind, p.total) for p in _policy_picks(lines, "mix", spread)]
     grand = sum(total for _, total in picks)
     result = []
-    for kind in KIND_ORDER:
+    for kind in OPTION_KINDS:
         of_kind = [total for k, total in picks if k == kind]
         if of_kind:
             total = sum(of_kind)
@@ -432,7 +431,7 @@ def kind_mix(lines: Sequence[UseCaseLine], spread: PlatformSpread | None = None)
 def summary_line(lines: Sequence[UseCaseLine], failures: Sequence[Failure]) -> str:
     """`4 questionnaires: 3 recommended (2 make, 1 buy), 1 without an option, 1 failed`."""
     decided = [u.recommended for u in lines if u.recommended is not None]
-    counts = {k: sum(1 for p in decided if p.kind == k) for k in KIND_ORDER}
+    counts = {k: sum(1 for p in decided if p.kind == k) for k in OPTION_KINDS}
     kinds = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
     line = f"{len(lines) + len(failures)} questionnaires: {len(decided)} recommended"
     if kinds:
@@ -491,7 +490,7 @@ def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts
     best_make = next((o for o in ranked if o.kind == "make" and o.cost is not None), None)
     p = shared.platform_of(usecase)
     org = usecase.organisation
-    staff = shared.fte_per_model(usecase) * org.engineer_cost_per_year / 12.0
+    staff = shared.marginal_staff_monthly(usecase)
     marginal = None
     if best_make is not None and best_make.cost is not None:
         months = len(best_make.cost.monthly) or 1

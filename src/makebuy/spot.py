@@ -185,13 +185,11 @@ def cited_prices(gpu_prices: list[dict[str, Any]], cost: Cost) -> list[dict[str,
     return out
 
 
-def assumption(usecase: UseCase, catalog: Catalog | None) -> Assumption:
+def assumption(usecase: UseCase, catalog: Catalog) -> Assumption:
     """What the report assumes about spot capacity when the questionnaire accepts it."""
     org, load = usecase.organisation, usecase.load
-    has_spot = catalog is not None and any(
-        p.commitment == SPOT for g in catalog.gpus.values() for p in g.prices
-    )
-    if not has_spot or catalog is None:
+    has_spot = any(p.commitment == SPOT for g in catalog.gpus.values() for p in g.prices)
+    if not has_spot:
         return Assumption(
             field="load.spot_acceptable",
             value="no spot price used",

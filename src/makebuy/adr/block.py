@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from makebuy.adr.document import AdrDocument, Fence
 from makebuy.errors import InputError
 from makebuy.gate import lifecycle_on
+from makebuy.models.result import OptionKind
 
 if TYPE_CHECKING:
     from makebuy.models.catalog import Catalog
@@ -35,7 +36,7 @@ class _Block(BaseModel):
 class OptionFacts(_Block):
     """Catalog facts about one option that the decision rests on."""
 
-    kind: Literal["buy", "rent", "make", "hybrid", "seat"]
+    kind: OptionKind
     licence: str | None = Field(None, description="The model's licence id (open weights).")
     terms: str | None = Field(None, description="The provider's API terms id (buy, rent).")
     input_usd_per_1m: float | None = Field(

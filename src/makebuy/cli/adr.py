@@ -21,7 +21,6 @@ from makebuy.cli.common import (
     write_files_atomically,
 )
 from makebuy.cli.config import effective_config
-from makebuy.cli.signals import cleanup_on_signals
 
 adr_app = typer.Typer(
     rich_markup_mode=None,  # click's plain help: no rich_utils, markdown or pygments
@@ -90,7 +89,7 @@ def new(
     The organisation config applies as in assess (defaults, policy, method); its catalogs
     are recorded in the block like --catalog ones, so `check` re-reads them. Killed by
     SIGINT, SIGTERM or SIGHUP, it removes its temporary files before it ends."""
-    with cleanup_on_signals(), reported_errors(debug, no_cache=no_cache):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
         from makebuy.render.adr import render_record
 
@@ -144,7 +143,7 @@ def refresh(
     """After a person re-confirms a decision: rewrite only its block with today's figures.
 
     The organisation config applies as in check; signals clean up as in new."""
-    with cleanup_on_signals(), reported_errors(debug, no_cache=no_cache):
+    with reported_errors(debug, no_cache=no_cache):
         from makebuy import adr
 
         on = date.date() if date else current_environment().today()

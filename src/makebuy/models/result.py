@@ -6,13 +6,15 @@ The JSON renderer dumps `Assessment` as it is, so these field names are the JSON
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from makebuy.models.methods import Method
 
 OptionKind = Literal["buy", "rent", "make", "hybrid", "seat"]
+OPTION_KINDS: tuple[OptionKind, ...] = get_args(OptionKind)
+"""The option kinds, in report order."""
 CRITERIA: tuple[str, ...] = (
     "cost",
     "capability",
@@ -306,7 +308,7 @@ class OptionResult(_Frozen):
     id: str = Field(description="kind:model-or-offering id, unique in one assessment.")
     model: str = Field(description="Catalog model id (hybrid: the model of the largest share).")
     model_name: str = Field(description="The model's display name.")
-    kind: OptionKind = Field(description="buy, rent, make or hybrid.")
+    kind: OptionKind = Field(description="buy, rent, make, hybrid or seat.")
     provider: str = Field(description="API provider id, or 'self-hosted'.")
     offering: str | None = Field(description="Catalog offering id (buy and rent), else null.")
     licence: str | None = Field(description="The model's licence id, where the catalog has one.")

@@ -17,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
 from makebuy.errors import InputError
-from makebuy.models.result import Assessment, Obligation, OptionResult
+from makebuy.models.result import OPTION_KINDS, Assessment, Obligation, OptionResult
 from makebuy.money import money
 
 __all__ = [
@@ -262,7 +262,7 @@ def report_context(a: Assessment) -> dict[str, object]:
     excluded = [o for o in a.options if o.status == "excluded"]
     winner = by_id.get(rec.option) if rec.option else None
     picked = [by_id[i] for i in (rec.option, rec.runner_up, rec.alternative) if i in by_id]
-    for kind in ("buy", "rent", "make", "hybrid", "seat"):
+    for kind in OPTION_KINDS:
         best = next((o for o in eligible if o.kind == kind), None)
         if best is not None:
             picked.append(best)
