@@ -18,10 +18,12 @@ cross, and the statement says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from makebuy import cost, loadshape
+from makebuy import cost, loadshape, seats
 from makebuy.models.result import BreakEven, CostPoint, OptionResult
 from makebuy.models.stages import Capacity
 from makebuy.models.usecase import Load, UseCase
@@ -71,14 +73,7 @@ def _pair(
     rate = usecase.organisation.usd_to
     cur = usecase.organisation.currency
     tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
-    api_per_request = (
-        (
-            vol.input_tokens_per_request * (api.cost.input_per_1m_usd or 0.0)
-            + vol.output_tokens_per_request * (api.cost.output_per_1m_usd or 0.0)
-        )
-        / 1e6
-        * rate
-    )
+    api_per_request = _api_per_request(usecase, api)
     months = len(make.cost.monthly)
     fixed = sum(line.total for line in make.cost.breakdown if line.fixed) / months
     # A tuned API's training runs are fixed too: the crossing nets them off make's.
@@ -154,6 +149,20 @@ def _pair(
     )
 
 
+def _api_per_request(usecase: UseCase, api: OptionResult) -> float:
+    """What one request of today's shape costs on an API option (report currency)."""
+    assert api.cost is not None
+    vol = usecase.volume
+    return (
+        (
+            vol.input_tokens_per_request * (api.cost.input_per_1m_usd or 0.0)
+            + vol.output_tokens_per_request * (api.cost.output_per_1m_usd or 0.0)
+        )
+        / 1e6
+        * usecase.organisation.usd_to
+    )
+
+
 def _last_dearer(
     per_replica: np.ndarray,
     replica_month: np.ndarray,
@@ -194,3 +203,65 @@ def _count(value: float) -> str:
         if value >= limit:
             return f"{value / limit:,.1f}{suffix}"
     return f"{value:,.0f}"
+
+
+def seat_break_even(usecase: UseCase, results: Sequence[OptionResult]) -> list[BreakEven]:
+    """Where the best-ranked seat option's flat bill meets the best buy and the best rent
+    option's token bill, at steady volume V (requests a month, today's request shape):
+    seats cost their total over the horizon / months whatever V is; an API costs V x its
+    price per request. They cross at V = seat bill / API price per request, above which
+    the seats are cheaper. Empty without a ranked seat option."""
+    ranked = sorted((r for r in results if r.rank is not None), key=lambda r: r.rank or 0)
+    seat = next((r for r in ranked if r.kind == seats.SEAT_KIND and r.cost is not None), None)
+    if seat is None or seat.cost is None:
+        return []
+    vol = usecase.volume
+    months = len(seat.cost.monthly)
+    flat = seat.cost.total / months
+    tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
+    today = vol.requests_per_month
+    out = []
+    for kind in ("buy", "rent"):
+        api = next((r for r in ranked if r.kind == kind and r.cost is not None), None)
+        if api is None or api.cost is None:
+            continue
+        per_request = _api_per_request(usecase, api)
+        if per_request <= 0:
+            continue
+        volume = flat / per_request
+        crossing = (
+            f"{_count(volume)} requests a month ({_count(volume * tokens_per_request)} tokens)"
+        )
+        if today >= volume:
+            statement = (
+                f"{seat.title} is already cheaper than {api.title} at today's"
+                f" {_count(today)} requests a month; the costs cross at {crossing}."
+            )
+        else:
+            statement = (
+                f"{seat.title} becomes cheaper than {api.title} above {crossing}: its bill"
+                f" stays {money(flat, usecase.organisation.currency)} a month whatever the"
+                f" volume; today's volume is {_count(today)} requests a month."
+            )
+        lo, hi = min(today, volume) / 10, max(today, volume) * 10
+        grid = np.unique(np.concatenate([np.geomspace(lo, hi, SERIES_POINTS), [today, volume]]))
+        out.append(
+            BreakEven(
+                make=seat.id,
+                versus=api.id,
+                requests_per_month=round(volume, 2),
+                tokens_per_month=round(volume * tokens_per_request, 2),
+                statement=statement,
+                series=[
+                    CostPoint(
+                        requests_per_month=round(float(v), 2),
+                        monthly_cost={
+                            seat.id: round(flat, 2),
+                            api.id: round(float(v) * per_request, 2),
+                        },
+                    )
+                    for v in grid
+                ],
+            )
+        )
+    return out

@@ -70,7 +70,7 @@ def assess(
     scored = score.score_options(usecase, matrix, method)
     results = recommend.build_results(costed, scored, usecase.priorities.model_dump())
     crossings, no_crossing = breakeven.break_even(usecase, results, sized)
-    crossings += seats.break_even(usecase, results)  # none without a seat option
+    crossings += breakeven.seat_break_even(usecase, results)  # none without a seat option
     robust = (
         robustness.for_assessment(usecase, catalog, costed, sized, matrix, scored, method)
         if with_robustness

@@ -17,7 +17,7 @@ not per token. When the questionnaire says how many people would get a seat
   growth, which per-seat plans absorb. Every cost line is fixed: the bill does not move
   with token volume, so the robustness scenarios hold it constant.
 - break-even: the volume at which the best seat option's flat bill meets the best buy and
-  the best rent option's token bill (`break_even`).
+  the best rent option's token bill (`breakeven.seat_break_even`, beside the make one).
 
 Nothing here applies when `users.seats` is absent: no seat option exists then.
 """
@@ -36,17 +36,13 @@ from makebuy.errors import InputError
 from makebuy.models.catalog import Catalog, SeatPrice, SeatProduct
 from makebuy.models.result import (
     Assumption,
-    BreakEven,
     Cost,
     CostLine,
-    CostPoint,
     Exclusion,
     GateResult,
     Option,
-    OptionResult,
 )
 from makebuy.models.usecase import UseCase
-from makebuy.money import money
 
 SEAT_KIND = "seat"
 SEAT_TASK_KINDS: frozenset[str] = frozenset({"chat"})
@@ -291,89 +287,6 @@ def cited(catalog: Catalog, option_id: str, price_source: str | None) -> dict[st
     dumped = seat.model_dump(mode="json")
     dumped["prices"] = [p for p in dumped["prices"] if p["source"] == price_source]
     return dumped
-
-
-# ---------------------------------------------------------------- break-even
-
-
-SERIES_POINTS = 25
-
-
-def _count(value: float) -> str:
-    for limit, suffix in ((1e9, "B"), (1e6, "M")):
-        if value >= limit:
-            return f"{value / limit:,.1f}{suffix}"
-    return f"{value:,.0f}"
-
-
-def break_even(usecase: UseCase, results: Sequence[OptionResult]) -> list[BreakEven]:
-    """Where the best-ranked seat option's flat bill meets the best buy and the best rent
-    option's token bill, at steady volume V (requests a month, today's request shape):
-    seats cost their total over the horizon / months whatever V is; an API costs V x its
-    price per request. They cross at V = seat bill / API price per request, above which
-    the seats are cheaper. Empty without a ranked seat option."""
-    ranked = sorted((r for r in results if r.rank is not None), key=lambda r: r.rank or 0)
-    seat = next((r for r in ranked if r.kind == SEAT_KIND and r.cost is not None), None)
-    if seat is None or seat.cost is None:
-        return []
-    vol = usecase.volume
-    rate = usecase.organisation.usd_to
-    months = len(seat.cost.monthly)
-    flat = seat.cost.total / months
-    tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
-    today = vol.requests_per_month
-    out = []
-    for kind in ("buy", "rent"):
-        api = next((r for r in ranked if r.kind == kind and r.cost is not None), None)
-        if api is None or api.cost is None:
-            continue
-        per_request = (
-            (
-                vol.input_tokens_per_request * (api.cost.input_per_1m_usd or 0.0)
-                + vol.output_tokens_per_request * (api.cost.output_per_1m_usd or 0.0)
-            )
-            / 1e6
-            * rate
-        )
-        if per_request <= 0:
-            continue
-        volume = flat / per_request
-        crossing = (
-            f"{_count(volume)} requests a month ({_count(volume * tokens_per_request)} tokens)"
-        )
-        if today >= volume:
-            statement = (
-                f"{seat.title} is already cheaper than {api.title} at today's"
-                f" {_count(today)} requests a month; the costs cross at {crossing}."
-            )
-        else:
-            statement = (
-                f"{seat.title} becomes cheaper than {api.title} above {crossing}: its bill"
-                f" stays {money(flat, usecase.organisation.currency)} a month whatever the"
-                f" volume; today's volume is {_count(today)} requests a month."
-            )
-        lo, hi = min(today, volume) / 10, max(today, volume) * 10
-        grid = np.unique(np.concatenate([np.geomspace(lo, hi, SERIES_POINTS), [today, volume]]))
-        out.append(
-            BreakEven(
-                make=seat.id,
-                versus=api.id,
-                requests_per_month=round(volume, 2),
-                tokens_per_month=round(volume * tokens_per_request, 2),
-                statement=statement,
-                series=[
-                    CostPoint(
-                        requests_per_month=round(float(v), 2),
-                        monthly_cost={
-                            seat.id: round(flat, 2),
-                            api.id: round(float(v) * per_request, 2),
-                        },
-                    )
-                    for v in grid
-                ],
-            )
-        )
-    return out
 
 
 # ---------------------------------------------------------------- catalog validate
