@@ -72,14 +72,12 @@ def _pair(
     vol = usecase.volume
     rate = usecase.organisation.usd_to
     cur = usecase.organisation.currency
-    tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
+    tokens_per_request = vol.tokens_per_request
     api_per_request = _api_per_request(usecase, api)
     months = len(make.cost.monthly)
     fixed = sum(line.total for line in make.cost.breakdown if line.fixed) / months
     # A tuned API's training runs are fixed too: the crossing nets them off make's.
-    api_fixed = (
-        sum(line.total for line in api.cost.breakdown if line.item == "fine_tuning") / months
-    )
+    api_fixed = api.cost.line_total("fine_tuning") / months
     net_fixed = max(fixed - api_fixed, 0.0)
     peak_ratio = (vol.peak_requests_per_second or 0.0) / vol.requests_per_month
     # Requests a month one replica covers, and what it costs a month, per configuration.
@@ -218,7 +216,7 @@ def seat_break_even(usecase: UseCase, results: Sequence[OptionResult]) -> list[B
     vol = usecase.volume
     months = len(seat.cost.monthly)
     flat = seat.cost.total / months
-    tokens_per_request = vol.input_tokens_per_request + vol.output_tokens_per_request
+    tokens_per_request = vol.tokens_per_request
     today = vol.requests_per_month
     out = []
     for kind in ("buy", "rent"):

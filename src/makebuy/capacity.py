@@ -164,9 +164,7 @@ def size_make_options(
     between input and output tokens).
     """
     vol = usecase.volume
-    context = usecase.task.context_tokens or (
-        vol.input_tokens_per_request + vol.output_tokens_per_request
-    )
+    context = usecase.task.context_tokens or vol.tokens_per_request
     kv_tokens = vol.input_tokens_per_request + vol.output_tokens_per_request / 2
     models = []
     splits = {}

@@ -131,9 +131,7 @@ def cost_options(
     migrates, api_prices = _cost_api(
         usecase, catalog, api, on, volumes, costs, new_exclusions, params
     )
-    tokens_m = float(volumes.sum()) * (
-        usecase.volume.input_tokens_per_request + usecase.volume.output_tokens_per_request
-    )
+    tokens_m = float(volumes.sum()) * usecase.volume.tokens_per_request
     seat_notes = seats.cost_seats(usecase, catalog, eligible, tokens_m / 1e6, costs, new_exclusions)
     assumptions: list[Assumption] = []
     if make:
@@ -974,10 +972,8 @@ def totals_under(
         # whatever the volume or price.
         fixed = np.zeros(months)
         if c.gate.migration is not None:
-            fixed[c.gate.migration.month] = sum(
-                line.total for line in c.cost.breakdown if line.item == "migration"
-            )
-        tuning = sum(line.total for line in c.cost.breakdown if line.item == "fine_tuning")
+            fixed[c.gate.migration.month] = c.cost.line_total("migration")
+        tuning = c.cost.line_total("fine_tuning")
         if tuning:
             fixed = fixed + run_mask * tuning / run_mask.sum()
         return ((monthly - fixed)[None, :] * share * mf * api_f).sum(axis=1) + fixed.sum()

@@ -187,9 +187,7 @@ def _hybrid(
     quality = sum(shares[c] * (eligible[route[c]].option.quality or 0.0) for c in route)
     vol = usecase.volume
     volumes = cost.month_volumes(usecase)
-    tokens_m = (
-        float(volumes.sum()) * (vol.input_tokens_per_request + vol.output_tokens_per_request) / 1e6
-    )
+    tokens_m = float(volumes.sum()) * vol.tokens_per_request / 1e6
     total = float(monthly.sum())
     name = " + ".join(
         f"{eligible[route[c]].option.model_name} ({c} {shares[c]:.0%})" for c in route

@@ -95,7 +95,7 @@ def normalise(loaded: LoadedUseCase) -> tuple[UseCase, list[Assumption]]:
     updates_volume: dict[str, Any] = {}
     vol = uc.volume
     if uc.task.context_tokens is None:
-        ctx = vol.input_tokens_per_request + vol.output_tokens_per_request
+        ctx = vol.tokens_per_request
         updates_task["context_tokens"] = ctx
         assumptions.append(
             Assumption(

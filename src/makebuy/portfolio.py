@@ -478,7 +478,7 @@ def runs_on_platform(option: OptionResult | None) -> bool:
 def _monthly(option: OptionResult, items: Sequence[str]) -> float:
     assert option.cost is not None
     months = len(option.cost.monthly) or 1
-    return sum(line.total for line in option.cost.breakdown if line.item in items) / months
+    return option.cost.line_total(*items) / months
 
 
 def platform_facts(path: Path, a: Assessment, usecase: UseCase) -> PlatformFacts:

@@ -235,6 +235,10 @@ class Cost(_Frozen):
     spot_usd_per_gpu_hour: float | None = Field(None, exclude=True)
     commitment_usd_per_gpu_hour: float | None = Field(None, exclude=True)
 
+    def line_total(self, *items: str) -> float:
+        """The breakdown's lines named `items`, added up over the horizon."""
+        return sum(line.total for line in self.breakdown if line.item in items)
+
     @property
     def monthly_average(self) -> float:
         """The total spread evenly over the horizon's months (the cost per month that

@@ -138,6 +138,11 @@ class Volume(_Section):
         36, ge=1, le=120, description="Period the total cost of ownership covers, in months."
     )
 
+    @property
+    def tokens_per_request(self) -> int:
+        """Input plus output tokens of one request."""
+        return self.input_tokens_per_request + self.output_tokens_per_request
+
 
 LoadShape = Literal["flat", "business_hours", "diurnal"]
 
@@ -617,7 +622,7 @@ class UseCase(_Section):
     @model_validator(mode="after")
     def _context_holds_a_request(self) -> UseCase:
         vol, ctx = self.volume, self.task.context_tokens
-        need = vol.input_tokens_per_request + vol.output_tokens_per_request
+        need = vol.tokens_per_request
         if ctx is not None and ctx < need:
             raise ValueError(
                 f"task.context_tokens ({ctx:,}) is smaller than one average request"
