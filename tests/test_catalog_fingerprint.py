@@ -5,8 +5,6 @@ before they existed, and one that uses them gets a new one."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
 
 import pytest
@@ -39,8 +37,7 @@ ON = dt.date(2026, 11, 1)
 
 def fingerprint(catalog: Catalog) -> str:
     """As `load.merge_catalog` computes it."""
-    text = json.dumps(catalog.canonical(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return load.canonical_sha256(catalog.canonical())
 
 
 def with_offering(catalog: Catalog, **update: object) -> Catalog:

@@ -647,6 +647,13 @@ def _at_default(usecase: UseCase, path: str) -> bool:
     return bool(getattr(section, name) == field.get_default(call_default_factory=True))
 
 
+def canonical_sha256(data: Any) -> str:
+    """sha256 of `data` as compact JSON with sorted keys: the questionnaire digest and the
+    catalog fingerprint, so equal content always gives equal hashes."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def usecase_digest(usecase: UseCase) -> str:
     """sha256 of the normalised questionnaire: defaults filled in, keys sorted, and the
     `LATER_KEYS` left out while unused."""
@@ -659,8 +666,7 @@ def usecase_digest(usecase: UseCase) -> str:
                 for part in parents:
                     section = section[part]
                 del section[name]
-    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return canonical_sha256(dumped)
 
 
 # ---------------------------------------------------------------- catalog
@@ -931,11 +937,8 @@ def merge_catalog(parsed: list[tuple[CatalogFile, LoadedYaml]]) -> LoadedCatalog
         as_of=dt.date(1970, 1, 1),
     )
     canonical = draft.canonical()
-    fingerprint = hashlib.sha256(
-        json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
     catalog = draft.model_copy(
-        update={"fingerprint": fingerprint, "as_of": _newest_as_of(canonical)}
+        update={"fingerprint": canonical_sha256(canonical), "as_of": _newest_as_of(canonical)}
     )
     loaded = LoadedCatalog(catalog=catalog, origins=origins, overrides=overrides)
     errors = reference_errors(loaded)
