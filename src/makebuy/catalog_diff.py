@@ -158,45 +158,48 @@ def _offering(a: Offering, b: Offering) -> list[Change]:
     return out
 
 
+def _keyed_prices(
+    kind: str, key: str, old: dict[str, float], new: dict[str, float], unit: str, detail: str
+) -> list[Change]:
+    """One price change per key (cloud and shape, billing term) whose price differs."""
+    return [
+        Change(
+            kind,
+            key,
+            "price",
+            None if old.get(k) is None else f"${old[k]:g}/{unit}",
+            None if new.get(k) is None else f"${new[k]:g}/{unit}",
+            detail=detail.format(k),
+        )
+        for k in sorted(old.keys() | new.keys())
+        if old.get(k) != new.get(k)
+    ]
+
+
 def _gpu(a: Gpu, b: Gpu) -> list[Change]:
     def key(p: object) -> str:
         parts = (getattr(p, n) for n in ("cloud", "commitment", "region", "instance"))
         return " ".join(str(v) for v in parts if v)
 
-    old_prices = {key(p): p.usd_per_gpu_hour for p in a.prices}
-    new_prices = {key(p): p.usd_per_gpu_hour for p in b.prices}
-    out = []
-    for k in sorted(old_prices.keys() | new_prices.keys()):
-        before, after = old_prices.get(k), new_prices.get(k)
-        if before != after:
-            out.append(
-                Change(
-                    "gpu",
-                    a.id,
-                    "price",
-                    None if before is None else f"${before:g}/GPU-h",
-                    None if after is None else f"${after:g}/GPU-h",
-                    detail=k,
-                )
-            )
-    return out
+    return _keyed_prices(
+        "gpu",
+        a.id,
+        {key(p): p.usd_per_gpu_hour for p in a.prices},
+        {key(p): p.usd_per_gpu_hour for p in b.prices},
+        "GPU-h",
+        "{}",
+    )
 
 
 def _seat(a: SeatProduct, b: SeatProduct) -> list[Change]:
-    old_prices = {p.billing: p.usd_per_seat_month for p in a.prices}
-    new_prices = {p.billing: p.usd_per_seat_month for p in b.prices}
-    out = [
-        Change(
-            "seat",
-            a.id,
-            "price",
-            None if old_prices.get(k) is None else f"${old_prices[k]:g}/seat-month",
-            None if new_prices.get(k) is None else f"${new_prices[k]:g}/seat-month",
-            detail=f"{k} billing",
-        )
-        for k in sorted(old_prices.keys() | new_prices.keys())
-        if old_prices.get(k) != new_prices.get(k)
-    ]
+    out = _keyed_prices(
+        "seat",
+        a.id,
+        {p.billing: p.usd_per_seat_month for p in a.prices},
+        {p.billing: p.usd_per_seat_month for p in b.prices},
+        "seat-month",
+        "{} billing",
+    )
     out += _figure_change("seat", a.id, "figure", a.min_seats, b.min_seats, "{:g}", "minimum seats")
     return out + _lifecycle("seat", a.id, a.lifecycle, b.lifecycle)
 
